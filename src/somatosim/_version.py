@@ -1,0 +1,3 @@
+"""Version of the somatosim package."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""somatosim.scenario."""
