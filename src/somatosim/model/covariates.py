@@ -1,0 +1,185 @@
+"""Subject covariates: where age, sex, body size, adiposity, GH reserve and estrogen act.
+
+:func:`individualize` turns the parameter table and one subject into the constant vector
+``q`` used by :func:`somatosim.model.equations.rates`. Each covariate acts where the
+physiology says it acts:
+
+- age lowers pituitary GH capacity [Iranmanesh1991], slow-wave sleep [VanCauter2000] and,
+  slightly, hepatic responsiveness;
+- premenopausal women have a larger GH capacity [Ho1987; Roelfsema2016], higher GHRH potency and
+  weaker GH autofeedback [Farhy2002; Farhy2007], and a lower hepatic response [Hoerenz2022];
+- adiposity lowers GH capacity [Veldhuis1995]; body weight sets the GH distribution volume
+  [Shah1999];
+- GH reserve scales pituitary capacity (GH deficiency);
+- oral (not transdermal) estrogen lowers hepatic GH responsiveness [Kelly1993; Wolthers2001].
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from somatosim.model.parameters import ParameterSet
+from somatosim.model.states import QCONST
+
+__all__ = [
+    "energy_need_kcal",
+    "female_premenopausal_weight",
+    "hepatic_factor",
+    "individualize",
+    "reference_hepatic_signal",
+]
+
+LN2 = math.log(2.0)
+
+
+def female_premenopausal_weight(age_years: float, menopause_age: float) -> float:
+    """Smooth 1 → 0 transition of premenopausal physiology around the menopause."""
+    return 1.0 / (1.0 + math.exp((age_years - menopause_age) / 2.0))
+
+
+def energy_need_kcal(weight_kg: float, height_cm: float, age_years: float, sex: str,
+                     activity_factor: float) -> float:
+    """Maintenance energy need: Mifflin–St Jeor resting rate × activity [Mifflin1990]."""
+    bmr = 10.0 * weight_kg + 6.25 * height_cm - 5.0 * age_years + (5.0 if sex == "male" else -161.0)
+    return bmr * activity_factor
+
+
+def hepatic_factor(p: ParameterSet, age_years: float, sex: str, estrogen: str) -> float:
+    """Hepatic GH responsiveness relative to a 20-year-old man (age, sex, estrogen route)."""
+    decades = max(age_years - 20.0, 0.0) / 10.0
+    f = (1.0 - p["hep_age_decline_per_decade"]) ** decades
+    if sex == "female":
+        f *= p["female_hep_factor"]
+    if estrogen == "oral":
+        f *= p["oral_estrogen_hep_factor"]  # first-pass hepatic GH resistance [Kelly1993]
+    return f
+
+
+def reference_hepatic_signal(p: ParameterSet) -> float:
+    """Hepatic signal of a healthy young adult (mean GH about 1.2 ng/mL) used as a yardstick."""
+    return 1.2 / (p["gh_ec50"] + 1.2)
+
+
+def individualize(p: ParameterSet, *, age_years: float, sex: str, weight_kg: float,
+                  body_fat_percent: float, gh_reserve: float) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """Build the subject-specific constant vector ``q`` (order of ``states.QCONST``).
+
+    Parameters
+    ----------
+    p : ParameterSet
+        Parameter values.
+    age_years, sex, weight_kg, body_fat_percent, gh_reserve
+        Subject covariates (validated by the scenario schema).
+
+    Returns
+    -------
+    numpy.ndarray
+        Constants in the order of :data:`somatosim.model.states.QCONST`.
+    """
+    female = sex == "female"
+    pre = female_premenopausal_weight(age_years, p["menopause_age"]) if female else 0.0
+    decades = max(age_years - 20.0, 0.0) / 10.0
+
+    # M2/M11: pituitary capacity
+    cap = p["pool_capacity"] * (1.0 - p["age_decline_per_decade"]) ** decades  # [Iranmanesh1991]
+    cap *= 1.0 + (p["female_capacity_factor"] - 1.0) * pre  # [Ho1987; Roelfsema2016]
+    fat_ref = p["fat_ref_female"] if female else p["fat_ref_male"]
+    cap *= math.exp(-p["fat_capacity_slope"] * (body_fat_percent - fat_ref))  # [Veldhuis1995]
+    cap *= gh_reserve
+
+    # M3/M11: slow-wave sleep falls steeply from young adulthood [VanCauter2000]
+    rel_age = max(age_years - 18.0, 0.0) / (p["sws_age_half"] - 18.0)
+    sws_amp = 1.0 / (1.0 + rel_age * rel_age)
+
+    rs_ref = reference_hepatic_signal(p)
+    ratio_ref = (200.0 / 7.65 + p["igf2_nmol_l"]) / (p["bp3_ref"] * 34.8)
+
+    values = {
+        "ghrh_rate": p["ghrh_rate"] * (1.0 + (p["female_ghrh_rate_factor"] - 1.0) * pre),
+        "ghrh_regularity": p["ghrh_regularity"]
+        * (1.0 - (1.0 - p["female_regularity_factor"]) * pre),
+        "ghrh_amp": p["ghrh_amp"],
+        "ghrh_amp_cv": p["ghrh_amp_cv"],
+        "k_ghrh": p["k_ghrh"],
+        "ghrh_tonic": p["ghrh_tonic"],
+        "circ_amp": p["circ_amp"],
+        "circ_peak_h": p["circ_peak_h"],
+        "k_sst": p["k_sst"],
+        "sst_basal": p["sst_basal"],
+        "sst_gh_gain": p["sst_gh_gain"] * (1.0 - (1.0 - p["female_sst_gh_factor"]) * pre),
+        "sst_gh_half": p["sst_gh_half"],
+        "k_delay": 2.0 / p["gh_feedback_delay_h"],
+        "sst_igf_gain": p["sst_igf_gain"],
+        "sst_thresh": p["sst_thresh"],
+        "sst_ghrh_thresh": p["sst_ghrh_thresh"],
+        "capacity": cap,
+        "k_refill": p["k_refill"],
+        "k_release": p["k_release"],
+        "ghrh_thresh": p["ghrh_thresh"] * (1.0 - (1.0 - p["female_ghrh_potency"]) * pre),
+        "k_basal": p["k_basal_release"],
+        "ghrelin_release_gain": p["ghrelin_release_gain"],
+        "k_gh": LN2 / (p["gh_halflife_min"] / 60.0),
+        "volume": p["gh_volume_l_per_kg"] * weight_kg,
+        "k_rel": LN2 / (p["release_halflife_min"] / 60.0),
+        "k_sp_wake": 1.0 / p["sp_tau_wake_h"],
+        "k_sp_sleep": 1.0 / p["sp_tau_sleep_h"],
+        "sws_threshold": p["sws_threshold"],
+        "sws_span": p["sws_span"],
+        "sws_amp": sws_amp,
+        "k_sws": p["k_sws"],
+        "sws_sst_withdrawal": p["sws_sst_withdrawal"],
+        "sws_ghrh_rate_gain": p["sws_ghrh_rate_gain"],
+        "sws_ghrh_amp_gain": p["sws_ghrh_amp_gain"],
+        "k_hep": p["k_hep"],
+        "gh_ec50": p["gh_ec50"],
+        "igf_kin0": p["igf_kin0"],
+        "igf_emax": p["igf_emax"],
+        "k_igf_ternary": p["k_igf_ternary"],
+        "k_igf_other": p["k_igf_other"],
+        "ternary_max": p["ternary_max"],
+        "bp3_half": p["bp3_half"],
+        "bp3_ref": p["bp3_ref"],
+        "k_bp3": p["k_bp3"],
+        "bp3_gh_independent": p["bp3_gh_independent"],
+        "hep_ref": rs_ref,
+        "free_fraction_ref": p["free_fraction_ref"],
+        "free_ratio_exponent": p["free_ratio_exponent"],
+        "igf2_nmol_l": p["igf2_nmol_l"],
+        "ratio_ref": ratio_ref,
+        "k_free_effect": p["k_free_effect"],
+        "free_igf_ref": p["free_igf_ref"],
+        "pit_igf_inhibition": p["pit_igf_inhibition"],
+        "k_nutrition": 1.0 / p["tau_nutrition_h"],
+        "gate_min": p["gate_min"],
+        "ghrelin_max": p["ghrelin_max"],
+        "k_ghrelin": 1.0 / p["ghrelin_tau_h"],
+        "ghrelin_ghrh_gain": p["ghrelin_ghrh_gain"],
+        "ghrelin_sst_withdrawal": p["ghrelin_sst_withdrawal"],
+        "ex_stim_gain": p["ex_stim_gain"],
+        "k_ex_stim": p["k_ex_stim"],
+        "ex_sst_withdrawal": p["ex_sst_withdrawal"],
+        "ex_ghrh_gain": p["ex_ghrh_gain"],
+        "ex_training_attenuation": p["ex_training_attenuation"],
+        "k_fitness": 1.0 / (24.0 * p["fitness_tau_d"]),
+        "k_fatigue": 1.0 / (24.0 * p["fatigue_tau_d"]),
+        "fitness_half": p["fitness_half"],
+        "resist_igf_gain": p["resist_igf_gain"],
+        "aer_strain_gain": p["aer_strain_gain"],
+        "aer_strain_half": p["aer_strain_half"],
+        "fatigue_weight": p["fatigue_weight"],
+        "k_muscle": 1.0 / p["muscle_igf_tau_h"],
+        "muscle_systemic_share": p["muscle_systemic_share"],
+        "k_mps": 1.0 / p["mps_tau_h"],
+        "sc_ka": p["sc_ka"],
+        "lagh_ka": p["lagh_ka"],
+        "k_lagh": LN2 / p["lagh_halflife_h"],
+        "lagh_volume": p["lagh_volume_l_per_kg"] * weight_kg,
+        "lagh_potency": p["lagh_potency"],
+    }
+    missing = set(QCONST) - set(values)
+    if missing:  # pragma: no cover - guarded by a unit test
+        raise RuntimeError(f"individualize() does not set {sorted(missing)}")
+    return np.array([values[name] for name in QCONST], dtype=np.float64)
