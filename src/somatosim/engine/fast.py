@@ -53,6 +53,8 @@ from somatosim.model.states import (
     U_ASLEEP,
     U_CLOCK,
     U_EX,
+    U_GHRH_INF,
+    U_GHS,
     U_HEP,
     U_IGF_INF,
     U_MECH,
@@ -60,6 +62,8 @@ from somatosim.model.states import (
     U_NREM,
     U_NTARGET,
     U_PROTEIN,
+    U_SST_ANALOG,
+    U_SST_BLOCK,
     U_WAER,
     U_WRES,
     R,
@@ -70,7 +74,7 @@ __all__ = ["DAILY_FIELDS", "OUTPUT_FIELDS", "integrate_batch"]
 
 DT_H = 1.0 / 60.0
 MIN_PER_DAY = 1440
-SWS_STAGE_THRESHOLD = 0.35  # slow-wave intensity scored as stage N3
+SWS_STAGE_THRESHOLD = 0.25  # slow-wave intensity scored as stage N3
 CYCLE_MIN = 90  # NREM-REM cycle length (min)
 NREM_DEEP_FROM, NREM_DEEP_TO, REM_FROM = 10, 65, 70  # minutes within each cycle
 STATUS_OK, STATUS_NONFINITE, STATUS_VOLLEY_OVERFLOW = 0, 1, 2
@@ -112,6 +116,7 @@ def _simulate_one(  # noqa: PLR0912, PLR0915
     meal_t: Any, meal_frac: Any, n_meal: Any,
     ex_on: Any, ex_off: Any, ex_vals: Any, n_ex: Any,
     dose_t: Any, dose_ug: Any, dose_kind: Any, n_dose: Any,
+    ch_on: Any, ch_off: Any, ch_input: Any, ch_value: Any, n_ch: Any,
     gam: Any, nrm: Any, meal_drop: float,
     warmup: int, n_days: int, save_every: int,
     ts: Any, daily_out: Any, ev_t: Any, ev_amp: Any, ev_mass: Any, n_ev: Any, status: Any,
@@ -180,6 +185,13 @@ def _simulate_one(  # noqa: PLR0912, PLR0915
             u[U_WAER] = 0.0
             u[U_MECH] = 0.0
         u[U_IGF_INF] = 0.0
+        u[U_GHRH_INF] = 0.0
+        u[U_SST_BLOCK] = 0.0
+        u[U_GHS] = 0.0
+        u[U_SST_ANALOG] = 0.0
+        for c in range(n_ch[s]):
+            if ch_on[s, c] <= k < ch_off[s, c]:
+                u[ch_input[s, c]] += ch_value[s, c]
 
         # ---- GHRH volleys: time-rescaled renewal process -------------------------------------
         lam_acc += ghrh_volley_rate(y, qs, u) * DT_H
@@ -291,6 +303,7 @@ def integrate_batch(
     meal_t: Any, meal_frac: Any, n_meal: Any,
     ex_on: Any, ex_off: Any, ex_vals: Any, n_ex: Any,
     dose_t: Any, dose_ug: Any, dose_kind: Any, n_dose: Any,
+    ch_on: Any, ch_off: Any, ch_input: Any, ch_value: Any, n_ch: Any,
     gam: Any, nrm: Any, meal_drop: float,
     warmup: int, n_days: int, save_every: int,
     ts: Any, daily_out: Any, ev_t: Any, ev_amp: Any, ev_mass: Any, n_ev: Any, status: Any,
@@ -299,7 +312,8 @@ def integrate_batch(
     for s in prange(y0.shape[0]):
         _simulate_one(
             s, y0, q, daily_in, sleep_on, sleep_off, n_sleep, meal_t, meal_frac, n_meal,
-            ex_on, ex_off, ex_vals, n_ex, dose_t, dose_ug, dose_kind, n_dose, gam, nrm,
+            ex_on, ex_off, ex_vals, n_ex, dose_t, dose_ug, dose_kind, n_dose,
+            ch_on, ch_off, ch_input, ch_value, n_ch, gam, nrm,
             meal_drop, warmup, n_days, save_every, ts, daily_out, ev_t, ev_amp, ev_mass, n_ev,
             status,
         )

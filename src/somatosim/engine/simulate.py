@@ -95,10 +95,14 @@ def run_schedules(schedules: Sequence[Schedule], p: ParameterSet, *, save_every_
     dose_t = _pad_int([s.dose_t for s in schedules], never)
     dose_ug = _pad_float([s.dose_ug for s in schedules])
     dose_kind = _pad_int([s.dose_kind for s in schedules], 0)
+    ch_on = _pad_int([s.ch_on for s in schedules], never)
+    ch_off = _pad_int([s.ch_off for s in schedules], never)
+    ch_input = _pad_int([s.ch_input for s in schedules], 0)
+    ch_value = _pad_float([s.ch_value for s in schedules])
     gam = np.stack([s.gamma for s in schedules])
     nrm = np.stack([s.normal for s in schedules])
     counts = [np.array([len(getattr(s, f)) for s in schedules], dtype=np.int64)
-              for f in ("sleep_on", "meal_t", "ex_on", "dose_t")]
+              for f in ("sleep_on", "meal_t", "ex_on", "dose_t", "ch_on")]
 
     ts = np.zeros((n, n_save if record_timeseries else 0, N_OUT), dtype=np.float64)
     daily_out = np.zeros((n, days, N_DAILY), dtype=np.float64)
@@ -109,7 +113,8 @@ def run_schedules(schedules: Sequence[Schedule], p: ParameterSet, *, save_every_
     status = np.zeros(n, dtype=np.int64)
     integrate_batch(
         y0, q, daily_in, sleep_on, sleep_off, counts[0], meal_t, meal_frac, counts[1],
-        ex_on, ex_off, ex_vals, counts[2], dose_t, dose_ug, dose_kind, counts[3], gam, nrm,
+        ex_on, ex_off, ex_vals, counts[2], dose_t, dose_ug, dose_kind, counts[3],
+        ch_on, ch_off, ch_input, ch_value, counts[4], gam, nrm,
         p["meal_ghrelin_drop"], warm, days, save_every_min if record_timeseries else 10**12,
         ts, daily_out, ev_t, ev_amp, ev_mass, n_ev, status,
     )

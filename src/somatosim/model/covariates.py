@@ -85,6 +85,7 @@ def individualize(p: ParameterSet, *, age_years: float, sex: str, weight_kg: flo
 
     # M2/M11: pituitary capacity
     cap = p["pool_capacity"] * (1.0 - p["age_decline_per_decade"]) ** decades  # [Iranmanesh1991]
+    cap *= 1.0 + p["postpubertal_boost"] * math.exp(-max(age_years - 18.0, 0.0) / p["postpubertal_tau"])
     cap *= 1.0 + (p["female_capacity_factor"] - 1.0) * pre  # [Ho1987; Roelfsema2016]
     fat_ref = p["fat_ref_female"] if female else p["fat_ref_male"]
     cap *= math.exp(-p["fat_capacity_slope"] * (body_fat_percent - fat_ref))  # [Veldhuis1995]
@@ -178,6 +179,7 @@ def individualize(p: ParameterSet, *, age_years: float, sex: str, weight_kg: flo
         "k_lagh": LN2 / p["lagh_halflife_h"],
         "lagh_volume": p["lagh_volume_l_per_kg"] * weight_kg,
         "lagh_potency": p["lagh_potency"],
+        "wake_sst_increase": p["wake_sst_increase"],
     }
     missing = set(QCONST) - set(values)
     if missing:  # pragma: no cover - guarded by a unit test

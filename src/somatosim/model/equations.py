@@ -120,6 +120,7 @@ from somatosim.model.states import (
     Q_SWS_THR,
     Q_TERN_MAX,
     Q_VOLUME,
+    Q_WAKE_SST,
     REL,
     RS,
     SP,
@@ -127,6 +128,8 @@ from somatosim.model.states import (
     U_ASLEEP,
     U_CLOCK,
     U_EX,
+    U_GHRH_INF,
+    U_GHS,
     U_HEP,
     U_IGF_INF,
     U_MECH,
@@ -134,6 +137,8 @@ from somatosim.model.states import (
     U_NREM,
     U_NTARGET,
     U_PROTEIN,
+    U_SST_ANALOG,
+    U_SST_BLOCK,
     U_WAER,
     U_WRES,
     R,
@@ -199,7 +204,7 @@ def ghrh_volley_rate(y: FloatArray, q: FloatArray, u: FloatArray) -> float:
     """
     circ = 1.0 + q[Q_CIRC_AMP] * math.cos(_TWO_PI * (u[U_CLOCK] - q[Q_CIRC_PEAK]) / 24.0)
     sws = 1.0 + q[Q_SWS_RATE_GAIN] * y[SWS]
-    ghrelin = 1.0 + q[Q_GHRELIN_GHRH_GAIN] * max(y[GHR] - 1.0, 0.0)
+    ghrelin = 1.0 + q[Q_GHRELIN_GHRH_GAIN] * (max(y[GHR] - 1.0, 0.0) + u[U_GHS])
     exercise = 1.0 + q[Q_EX_GHRH_GAIN] * y[EX]
     s = y[S] / q[Q_SST_GHRH_THRESH]
     return q[Q_GHRH_RATE] * circ * sws * ghrelin * exercise / (1.0 + s * s)
@@ -220,7 +225,7 @@ def rates(y: FloatArray, q: FloatArray, u: FloatArray, prod: FloatArray, loss: F
           aux: FloatArray) -> None:
     """Fill ``prod`` and ``loss`` (``dy/dt = prod - loss*y``) and ``aux`` for one instant."""
     asleep = u[U_ASLEEP]
-    ghrelin_excess = max(y[GHR] - 1.0, 0.0)
+    ghrelin_excess = max(y[GHR] - 1.0, 0.0) + u[U_GHS]  # ghrelin or a GHS agonist [Farhy2007]
     ternary, free_share, k_out = igf1_binding(y[IGF], y[BP3], q)
     free_igf = free_share * y[IGF]
     fe_n = y[FE] / q[Q_FREE_REF]  # normalised free IGF-1 at the feedback sites
@@ -228,15 +233,17 @@ def rates(y: FloatArray, q: FloatArray, u: FloatArray, prod: FloatArray, loss: F
     # ---- M1 hypothalamus -------------------------------------------------------------------
     sst_tone = (
         q[Q_SST_BASAL]
+        * (1.0 + q[Q_WAKE_SST] * (1.0 - asleep))  # higher tone awake [Brandenberger2004]
         * (1.0 - q[Q_SWS_SST_W] * y[SWS])  # SWS withdraws somatostatin [VanCauter2000]
         / (1.0 + q[Q_GHRELIN_SST_W] * ghrelin_excess)  # ghrelin opposes SRIF [Farhy2007]
         / (1.0 + q[Q_EX_SST_W] * y[EX])  # exercise withdraws SRIF [Felsing1992]
+        * (1.0 - u[U_SST_BLOCK])  # arginine suppresses SRIF release [Farhy2007]
     )
     sst_gh = q[Q_SST_GH_GAIN] * _hill2(y[D2], q[Q_SST_GH_HALF])  # delayed GH autofeedback [Farhy2001]
     sst_igf = q[Q_SST_IGF_GAIN] * fe_n  # free IGF-1 feedback via SRIF [Hartman1993; Bermann1994]
     prod[S] = q[Q_K_SST] * (sst_tone + sst_gh + sst_igf)  # SRIF release [Farhy2007]
     loss[S] = q[Q_K_SST]  # SRIF clearance [Farhy2007]
-    prod[R] = q[Q_K_GHRH] * q[Q_GHRH_TONIC]  # tonic GHRH (volleys are added by the engine)
+    prod[R] = q[Q_K_GHRH] * q[Q_GHRH_TONIC] + u[U_GHRH_INF]  # tonic GHRH, exogenous GHRH
     loss[R] = q[Q_K_GHRH]  # portal GHRH clearance [Farhy2007]
     gh_signal = y[GH] + q[Q_LAGH_POTENCY] * y[LC]  # GH-receptor agonists seen by the brain
     prod[D1] = q[Q_K_DELAY] * gh_signal  # delayed GH feedback, stage 1 [Farhy2001; MacGregor2005]
@@ -245,7 +252,7 @@ def rates(y: FloatArray, q: FloatArray, u: FloatArray, prod: FloatArray, loss: F
     loss[D2] = q[Q_K_DELAY]
 
     # ---- M2 pituitary ----------------------------------------------------------------------
-    s_inh = y[S] / q[Q_SST_THRESH]
+    s_inh = (y[S] + u[U_SST_ANALOG]) / q[Q_SST_THRESH]  # endogenous SRIF plus octreotide
     srif_block = 1.0 / (1.0 + s_inh * s_inh)  # SRIF inhibition of release [Farhy2007]
     igf_block = (1.0 + q[Q_PIT_IGF]) / (1.0 + q[Q_PIT_IGF] * fe_n * fe_n)  # IGF-1 at pituitary [Hartman1993]
     ghrelin_boost = 1.0 + q[Q_GHRELIN_REL_GAIN] * ghrelin_excess  # GHS amplifies release [Farhy2007]

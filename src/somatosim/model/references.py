@@ -117,6 +117,12 @@ REFERENCES: dict[str, Reference] = dict(
             "age, sex and BMI in 130 adults).",
         ),
         _r(
+            "AlbertssonWikland1994",
+            "Albertsson-Wikland K, Rosberg S, Karlberg J, Groth T. Analysis of 24-hour growth "
+            "hormone profiles in healthy boys and girls of normal stature: relation to puberty. "
+            "JCEM 1994;78:1195-1201.",
+        ),
+        _r(
             "Weltman1994",
             "Weltman A et al. Relationship between age, percentage body fat, fitness, and 24-hour "
             "growth hormone release in healthy young adults: effects of gender. JCEM "

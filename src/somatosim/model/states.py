@@ -70,7 +70,7 @@ QCONST: tuple[str, ...] = (
     "ex_sst_withdrawal", "ex_ghrh_gain", "ex_training_attenuation", "k_fitness", "k_fatigue",
     "fitness_half", "resist_igf_gain", "aer_strain_gain", "aer_strain_half", "fatigue_weight",
     "k_muscle", "muscle_systemic_share", "k_mps", "sc_ka", "lagh_ka", "k_lagh",
-    "lagh_volume", "lagh_potency",
+    "lagh_volume", "lagh_potency", "wake_sst_increase",
 )
 N_QCONST = len(QCONST)
 (
@@ -88,17 +88,18 @@ N_QCONST = len(QCONST)
     Q_EX_SST_W, Q_EX_GHRH_GAIN, Q_EX_ATT, Q_K_FIT, Q_K_FAT,
     Q_FIT_HALF, Q_RESIST_GAIN, Q_AER_GAIN, Q_AER_HALF, Q_FAT_WEIGHT,
     Q_K_MUSCLE, Q_MUSCLE_SYS, Q_K_MPS, Q_SC_KA, Q_LAGH_KA, Q_K_LAGH,
-    Q_LAGH_VOLUME, Q_LAGH_POTENCY,
+    Q_LAGH_VOLUME, Q_LAGH_POTENCY, Q_WAKE_SST,
 ) = range(N_QCONST)
 
 # ---- time-varying inputs for one step (built by the engine from the scenario drivers) ------
 INPUTS: tuple[str, ...] = (
     "asleep", "clock_h", "nrem_window", "nutrition_target", "micronutrient_factor",
     "hepatic_factor", "ex_excess", "load_resistance", "load_aerobic", "muscle_load",
-    "protein_availability", "igf1_infusion",
+    "protein_availability", "igf1_infusion", "ghrh_infusion", "sst_block", "ghs_agonist",
+    "sst_analogue",
 )
 N_INPUTS = len(INPUTS)
 (
     U_ASLEEP, U_CLOCK, U_NREM, U_NTARGET, U_MICRO, U_HEP, U_EX, U_WRES, U_WAER, U_MECH,
-    U_PROTEIN, U_IGF_INF,
+    U_PROTEIN, U_IGF_INF, U_GHRH_INF, U_SST_BLOCK, U_GHS, U_SST_ANALOG,
 ) = range(N_INPUTS)

@@ -38,6 +38,11 @@ from somatosim.model.states import (
     Q_SST_BASAL,
     RS,
     SP,
+    U_GHRH_INF,
+    U_GHS,
+    U_IGF_INF,
+    U_SST_ANALOG,
+    U_SST_BLOCK,
     R,
     S,
 )
@@ -85,6 +90,10 @@ class Schedule:
     dose_t: IntArray
     dose_ug: FloatArray  # bioavailable amount entering the depot, µg
     dose_kind: IntArray  # 0 somatropin (sc depot), 1 long-acting GH
+    ch_on: IntArray  # challenge input intervals (may overlap)
+    ch_off: IntArray
+    ch_input: IntArray  # index into states.INPUTS
+    ch_value: FloatArray  # input value while active
     gamma: FloatArray  # unit-mean gamma variates: GHRH volley intervals (time-rescaled)
     normal: FloatArray  # standard normal variates: GHRH volley amplitudes
     burst_min_mass: float
@@ -276,6 +285,8 @@ def build_schedule(
                 dose_ug.append(t.dose_mg * 1000.0 * p["lagh_bioavailability"])
                 dose_kind.append(1)
 
+    ch = _challenges(scenario, p, warmup_days)
+
     # exercise bouts must not overlap: clip each to the start of the next
     order = np.argsort(ex_on, kind="stable")
     ex_on_a = np.asarray(ex_on, dtype=np.int64)[order]
@@ -309,11 +320,41 @@ def build_schedule(
         dose_t=np.asarray(dose_t, dtype=np.int64)[dorder],
         dose_ug=np.asarray(dose_ug, dtype=np.float64)[dorder],
         dose_kind=np.asarray(dose_kind, dtype=np.int64)[dorder],
+        ch_on=np.asarray([c[0] for c in ch], dtype=np.int64),
+        ch_off=np.asarray([c[1] for c in ch], dtype=np.int64),
+        ch_input=np.asarray([c[2] for c in ch], dtype=np.int64),
+        ch_value=np.asarray([c[3] for c in ch], dtype=np.float64),
         gamma=gamma,
         normal=normal,
         burst_min_mass=p["burst_detect_mass_ug"],
         energy_need_kcal=base_need,
     )
+
+
+def _challenges(scenario: Scenario, p: ParameterSet,
+                warmup_days: int) -> list[tuple[int, int, int, float]]:
+    """Challenge input intervals ``(on, off, input index, value)`` in minute indices."""
+    out: list[tuple[int, int, int, float]] = []
+    for c in scenario.challenges:
+        if c.day >= scenario.days:
+            continue
+        start = (warmup_days + c.day) * MIN_PER_DAY + int(round(clock_to_hours(c.time) * 60.0))
+        dose = c.effective_dose
+        minutes = int(round(c.minutes))
+        if c.agent == "ghrh":  # iv bolus delivered within one minute [Farhy2007]
+            out.append((start, start + 1, U_GHRH_INF, p["ghrh_iv_potency"] * dose * 60.0))
+        elif c.agent == "arginine":  # somatostatin suppression, outlasting the infusion
+            block = p["arginine_sst_block"] * min(dose / 30.0, 1.0)
+            out.append((start, start + minutes + int(p["arginine_after_min"]), U_SST_BLOCK, block))
+        elif c.agent == "macimorelin":  # oral ghrelin agonist, absorbed within ~15 min
+            out.append((start + 15, start + 15 + max(minutes, 120), U_GHS,
+                        p["macimorelin_potency"] * dose / 0.5))
+        elif c.agent == "igf1_infusion":  # µg/kg/h over the IGF-1 volume -> ng/mL/h
+            out.append((start, start + minutes, U_IGF_INF, dose / p["igf1_volume_l_per_kg"]))
+        else:  # octreotide: somatostatin-equivalent inhibition at the pituitary [Shah1999]
+            out.append((start + 15, start + 15 + max(minutes, 240), U_SST_ANALOG,
+                        p["octreotide_potency"] * dose))
+    return out
 
 
 def _initial_state(q: FloatArray, gate: float) -> FloatArray:

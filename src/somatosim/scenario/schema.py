@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
+    "CHALLENGE_UNITS",
+    "Challenge",
     "Diet",
     "ExerciseSession",
     "Micronutrients",
@@ -363,6 +365,53 @@ class Therapy(_Frozen):
         return 1 if self.drug == "somatropin" else 7
 
 
+CHALLENGE_UNITS = {
+    "ghrh": ("µg/kg iv bolus", 0.0, 5.0, 1.0),
+    "arginine": ("g iv over `minutes`", 0.0, 40.0, 30.0),
+    "macimorelin": ("mg/kg oral", 0.0, 2.0, 0.5),
+    "igf1_infusion": ("µg/kg/h iv over `minutes`", 0.0, 100.0, 20.0),
+    "octreotide": ("µg sc (effect over `minutes`)", 0.0, 500.0, 100.0),
+}
+
+
+class Challenge(_Frozen):
+    """A diagnostic or experimental challenge: GHRH bolus, arginine infusion, macimorelin,
+    recombinant IGF-1 infusion or a somatostatin analogue (octreotide).
+
+    Units of ``dose`` depend on the agent: ghrh µg/kg iv bolus (0-5, usual 1), arginine g iv
+    over ``minutes`` (0-40, usual 30 g over 30 min), macimorelin mg/kg oral (0-2, usual 0.5),
+    igf1_infusion µg/kg/h iv over ``minutes`` (0-100), octreotide µg sc (0-500, usual 100).
+    """
+
+    agent: Literal["ghrh", "arginine", "macimorelin", "igf1_infusion", "octreotide"] = Field(
+        ..., description="ghrh, arginine, macimorelin, igf1_infusion or octreotide"
+    )
+    day: int = Field(0, ge=0, le=3650, description="day of the challenge (from 0)")
+    time: Clock = Field("08:00", description='start clock time "HH:MM"')
+    dose: float | None = Field(
+        None, ge=0, le=500, description="dose in the agent's unit (see the class description)"
+    )
+    minutes: float = Field(
+        30.0, ge=1, le=1440, description="infusion duration or effect window in minutes, 1-1440"
+    )
+
+    _clock = field_validator("time")(_check_clock)
+
+    @model_validator(mode="after")
+    def _dose_range(self) -> Challenge:
+        unit, lo, hi, _ = CHALLENGE_UNITS[self.agent]
+        if self.dose is not None and not lo <= self.dose <= hi:
+            raise ValueError(
+                f"dose {self.dose} is out of range for {self.agent} (allowed {lo}-{hi} {unit})"
+            )
+        return self
+
+    @property
+    def effective_dose(self) -> float:
+        """Dose with the agent's usual value filled in."""
+        return self.dose if self.dose is not None else CHALLENGE_UNITS[self.agent][3]
+
+
 class Phase(_Frozen):
     """Overrides for a span of days: ``start_day`` inclusive to ``end_day`` exclusive.
 
@@ -412,6 +461,9 @@ class Scenario(_Frozen):
     micronutrients: Micronutrients = Field(default_factory=Micronutrients)  # type: ignore[arg-type]
     exercise: tuple[ExerciseSession, ...] = Field((), description="exercise sessions")
     therapy: tuple[Therapy, ...] = Field((), description="GH therapy")
+    challenges: tuple[Challenge, ...] = Field(
+        (), description="diagnostic or experimental challenges (GHRH, arginine, IGF-1 ...)"
+    )
     phases: tuple[Phase, ...] = Field((), description="overrides for spans of days")
 
     def replace(self, **changes: Any) -> Scenario:
