@@ -83,7 +83,7 @@ class Schedule:
     sleep_on: IntArray  # minute indices, sorted, non-overlapping
     sleep_off: IntArray
     meal_t: IntArray
-    meal_frac: FloatArray  # meal energy as a fraction of the day's need
+    meal_frac: FloatArray  # meal satiety, 0-1 (1 = a full meal)
     ex_on: IntArray
     ex_off: IntArray
     ex_vals: FloatArray  # (n, len(EX_FIELDS)); loads are rates per hour of the bout
@@ -131,8 +131,10 @@ def nutrition_target(
     ref_mix = 0.45 + 0.55 * w_n
     p_eff = protein_g_per_kg * (eaa_fraction + (1.0 - eaa_fraction) * w_n) / ref_mix
     n_p = _hill(p_eff, p["protein_half"], 2.0)
-    n_e = _hill(energy_ratio, p["energy_half"], 3.0)
     n_p_ref = _hill(1.2, p["protein_half"], 2.0)
+    # protein sparing: more protein, less sensitivity to energy [Fontana2008]
+    k_e = p["energy_half"] * (n_p_ref / max(n_p, 1e-3)) ** p["protein_energy_sparing"]
+    n_e = _hill(energy_ratio, k_e, 3.0)
     n_e_ref = _hill(1.0, p["energy_half"], 3.0)
     gmin = p["gate_min"]
     target = gmin + (1.0 - gmin) * (n_e / n_e_ref) * (n_p / n_p_ref)
@@ -270,7 +272,8 @@ def build_schedule(
         daily[a, 2] = hep
         daily[a, 3] = protein_avail
         if diet.meals:
-            frac = ratio / len(diet.meals)
+            # ghrelin falls after each meal, completely once the meal is large enough
+            frac = min(ratio / len(diet.meals) / p["meal_satiety_fraction"], 1.0)
             for meal in diet.meals:
                 meal_t.append(day0 + int(round(clock_to_hours(meal) * 60.0)))
                 meal_frac.append(frac)
