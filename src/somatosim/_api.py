@@ -81,9 +81,14 @@ def simulate(
     >>> round(r.summary["igf1_final_ng_ml"]) > 100
     True
     """
-    return simulate_many([scenario], None if seed is None else [seed], params=params,
-                         save_every_min=save_every_min, reference=reference,
-                         progress=progress)[0]
+    return simulate_many(
+        [scenario],
+        None if seed is None else [seed],
+        params=params,
+        save_every_min=save_every_min,
+        reference=reference,
+        progress=progress,
+    )[0]
 
 
 def simulate_many(
@@ -113,8 +118,12 @@ def simulate_many(
         by_days.setdefault(s.days, []).append(i)
     done = 0
     for idx in by_days.values():
-        runs = run_batch([loaded[i] for i in idx], [loaded[i].seed for i in idx], params=params,
-                         save_every_min=save_every_min)
+        runs = run_batch(
+            [loaded[i] for i in idx],
+            [loaded[i].seed for i in idx],
+            params=params,
+            save_every_min=save_every_min,
+        )
         for i, run in zip(idx, runs, strict=True):
             results[i] = _finish(build_result(run, loaded[i]), ref)
         done += len(idx)

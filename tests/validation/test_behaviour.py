@@ -6,6 +6,7 @@ Each test averages over seeds where the output is stochastic and names the mecha
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -93,8 +94,15 @@ def test_week_of_four_hour_nights_lowers_daily_gh() -> None:
     # Spiegel 2000 protocol: 01:00-05:00 in bed for 6-7 nights
     ctrl = mean_daily(run({"days": 10, "subject": YOUNG_MAN}), "gh_secretion_mg")
     short = mean_daily(
-        run({"days": 10, "subject": YOUNG_MAN,
-             "phases": [{"start_day": 2, "end_day": 9, "sleep": {"bedtime": "01:00", "hours": 4}}]}),
+        run(
+            {
+                "days": 10,
+                "subject": YOUNG_MAN,
+                "phases": [
+                    {"start_day": 2, "end_day": 9, "sleep": {"bedtime": "01:00", "hours": 4}}
+                ],
+            }
+        ),
         "gh_secretion_mg",
     )
     assert short[3:9].mean() < 0.95 * ctrl[3:9].mean()
@@ -124,7 +132,7 @@ def _final_igf(diet: dict[str, Any], days: int = 21, seeds: tuple[int, ...] = (1
 
 def test_igf1_rises_with_protein_and_saturates() -> None:
     levels = [_final_igf({"protein_g_per_kg": p}) for p in (0.6, 0.9, 1.2, 1.6, 2.4)]
-    assert all(b > a for a, b in zip(levels, levels[1:], strict=False))
+    assert all(b > a for a, b in itertools.pairwise(levels))
     assert levels[4] - levels[3] < levels[1] - levels[0]  # diminishing returns
     # Fontana 2008: 1.67 -> 0.95 g/kg/d lowered IGF-1 by 22 % (194 -> 152 ng/mL)
     drop = 1 - _final_igf({"protein_g_per_kg": 0.95}) / _final_igf({"protein_g_per_kg": 1.67})
@@ -158,10 +166,15 @@ def test_protein_matters_more_than_calories_in_fed_adult() -> None:
 
 
 # ---- e. micronutrients (M7) -----------------------------------------------------------------------
-def _micro_igf(micro: dict[str, float], phases: list[dict[str, Any]] | None = None,
-               days: int = 28) -> np.ndarray:
-    sc = {"days": days, "subject": {"age_years": 60}, "micronutrients": micro,
-          "phases": phases or []}
+def _micro_igf(
+    micro: dict[str, float], phases: list[dict[str, Any]] | None = None, days: int = 28
+) -> np.ndarray:
+    sc = {
+        "days": days,
+        "subject": {"age_years": 60},
+        "micronutrients": micro,
+        "phases": phases or [],
+    }
     return mean_daily(run(sc, (1, 2, 3)), "igf1_mean_ng_ml")
 
 
@@ -176,8 +189,12 @@ def test_zinc_repletion_raises_igf1_only_when_deficient() -> None:
     # Guo 2020: +8.6 ng/mL on zinc, larger in deficiency; compared with the same person
     # (same seeds) left unsupplemented
     def supplemented(start: float, end: float) -> float:
-        return float(_micro_igf({"zinc_ug_dl": start}, [
-            {"start_day": 14, "end_day": 28, "micronutrients": {"zinc_ug_dl": end}}])[-3:].mean())
+        return float(
+            _micro_igf(
+                {"zinc_ug_dl": start},
+                [{"start_day": 14, "end_day": 28, "micronutrients": {"zinc_ug_dl": end}}],
+            )[-3:].mean()
+        )
 
     def untreated(level: float) -> float:
         return float(_micro_igf({"zinc_ug_dl": level})[-3:].mean())
@@ -197,8 +214,7 @@ def test_low_vitamin_d_modestly_lower_igf1() -> None:
 
 # ---- f. exercise (M9, M10) ----------------------------------------------------------------------------
 def _post_exercise_secretion(session: dict[str, Any]) -> float:
-    sc = {"days": 3, "subject": YOUNG_MAN,
-          "exercise": [{**session, "days": [1], "time": "10:00"}]}
+    sc = {"days": 3, "subject": YOUNG_MAN, "exercise": [{**session, "days": [1], "time": "10:00"}]}
     return float(np.mean([secretion_between(r, 34.0, 36.0) for r in run(sc)]))
 
 
@@ -206,14 +222,35 @@ def test_resistance_session_raises_gh_more_with_short_rest_and_volume() -> None:
     # Kraemer 1990/1991: 10RM with 1-min rest > 5RM with 3-min rest; McCall 1999 volume
     ctrl = _post_exercise_secretion({"type": "aerobic", "lt_multiple": 0.3, "minutes": 1})
     heavy_long_rest = _post_exercise_secretion(
-        {"type": "resistance", "load_percent_1rm": 87, "reps": 5, "sets": 24, "rest_seconds": 180,
-         "minutes": 60})
+        {
+            "type": "resistance",
+            "load_percent_1rm": 87,
+            "reps": 5,
+            "sets": 24,
+            "rest_seconds": 180,
+            "minutes": 60,
+        }
+    )
     moderate_short_rest = _post_exercise_secretion(
-        {"type": "resistance", "load_percent_1rm": 75, "reps": 10, "sets": 24, "rest_seconds": 60,
-         "minutes": 60})
+        {
+            "type": "resistance",
+            "load_percent_1rm": 75,
+            "reps": 10,
+            "sets": 24,
+            "rest_seconds": 60,
+            "minutes": 60,
+        }
+    )
     low_volume = _post_exercise_secretion(
-        {"type": "resistance", "load_percent_1rm": 75, "reps": 10, "sets": 6, "rest_seconds": 60,
-         "minutes": 20})
+        {
+            "type": "resistance",
+            "load_percent_1rm": 75,
+            "reps": 10,
+            "sets": 6,
+            "rest_seconds": 60,
+            "minutes": 20,
+        }
+    )
     assert moderate_short_rest > 2.0 * ctrl
     assert moderate_short_rest > heavy_long_rest
     assert moderate_short_rest > low_volume
@@ -233,10 +270,18 @@ def test_aerobic_gh_rises_only_above_lactate_threshold_in_proportion() -> None:
 def test_resistance_training_raises_resting_igf1_over_12_weeks() -> None:
     # Borst 2001: +~20 % by week 13; Amiri 2021: +17 ng/mL in older adults
     subj = {"age_years": 40, "sex": "male"}
-    plan = [{"type": "resistance", "days": ["mon", "wed", "fri"], "time": "17:00",
-             "minutes": 60, "intensity": "moderate"}]
-    trained = mean_daily(run({"days": 84, "subject": subj, "exercise": plan}, (1, 2, 3)),
-                         "igf1_mean_ng_ml")
+    plan = [
+        {
+            "type": "resistance",
+            "days": ["mon", "wed", "fri"],
+            "time": "17:00",
+            "minutes": 60,
+            "intensity": "moderate",
+        }
+    ]
+    trained = mean_daily(
+        run({"days": 84, "subject": subj, "exercise": plan}, (1, 2, 3)), "igf1_mean_ng_ml"
+    )
     ctrl = mean_daily(run({"days": 84, "subject": subj}, (1, 2, 3)), "igf1_mean_ng_ml")
     gain = trained[-7:].mean() / ctrl[-7:].mean() - 1
     assert 0.04 < gain < 0.3
@@ -244,10 +289,18 @@ def test_resistance_training_raises_resting_igf1_over_12_weeks() -> None:
 
 def test_low_intensity_endurance_training_transiently_lowers_igf1() -> None:
     subj = {"age_years": 35, "sex": "male"}
-    plan = [{"type": "aerobic", "days": ["mon", "tue", "wed", "thu", "fri"], "time": "07:00",
-             "minutes": 60, "lt_multiple": 0.8}]
-    trained = mean_daily(run({"days": 56, "subject": subj, "exercise": plan}, (1, 2, 3)),
-                         "igf1_mean_ng_ml")
+    plan = [
+        {
+            "type": "aerobic",
+            "days": ["mon", "tue", "wed", "thu", "fri"],
+            "time": "07:00",
+            "minutes": 60,
+            "lt_multiple": 0.8,
+        }
+    ]
+    trained = mean_daily(
+        run({"days": 56, "subject": subj, "exercise": plan}, (1, 2, 3)), "igf1_mean_ng_ml"
+    )
     ctrl = mean_daily(run({"days": 56, "subject": subj}, (1, 2, 3)), "igf1_mean_ng_ml")
     ratio = trained / ctrl
     assert ratio[5:21].min() < 0.97  # dips in the first weeks
@@ -256,8 +309,13 @@ def test_low_intensity_endurance_training_transiently_lowers_igf1() -> None:
 
 def test_each_resistance_session_raises_muscle_igf1_and_synthesis() -> None:
     # Hameed 2004/2008: MGF mRNA rises within hours of loading
-    res = run({"days": 3, "subject": YOUNG_MAN,
-               "exercise": [{"type": "resistance", "days": [1], "time": "10:00", "minutes": 60}]})
+    res = run(
+        {
+            "days": 3,
+            "subject": YOUNG_MAN,
+            "exercise": [{"type": "resistance", "days": [1], "time": "10:00", "minutes": 60}],
+        }
+    )
     for r in res:
         ts = r.timeseries
         before = float(ts.muscle_igf1.sel(hours=33.9, method="nearest"))
@@ -273,9 +331,13 @@ def test_gh_sws_and_igf1_fall_with_age() -> None:
     out = []
     for age in (25, 45, 70):
         res = run({"days": 4, "subject": {"age_years": age, "sex": "male"}})
-        out.append((mean_daily(res, "gh_secretion_mg")[1:].mean(),
-                    mean_daily(res, "sws_minutes")[1:].mean(),
-                    mean_daily(res, "igf1_mean_ng_ml")[1:].mean()))
+        out.append(
+            (
+                mean_daily(res, "gh_secretion_mg")[1:].mean(),
+                mean_daily(res, "sws_minutes")[1:].mean(),
+                mean_daily(res, "igf1_mean_ng_ml")[1:].mean(),
+            )
+        )
     gh, sws, igf = zip(*out, strict=True)
     assert gh[0] > gh[1] > gh[2]
     assert sws[0] > sws[1] > sws[2]
@@ -285,20 +347,26 @@ def test_gh_sws_and_igf1_fall_with_age() -> None:
 
 def test_premenopausal_women_secrete_more_gh_than_men() -> None:
     # Ho 1987; Roelfsema 2016: F > M before 50 y, no difference after
-    men = mean_daily(run({"days": 4, "subject": {"age_years": 30, "sex": "male"}}),
-                     "gh_secretion_mg")[1:].mean()
-    women = mean_daily(run({"days": 4, "subject": {"age_years": 30, "sex": "female"}}),
-                       "gh_secretion_mg")[1:].mean()
+    men = mean_daily(
+        run({"days": 4, "subject": {"age_years": 30, "sex": "male"}}), "gh_secretion_mg"
+    )[1:].mean()
+    women = mean_daily(
+        run({"days": 4, "subject": {"age_years": 30, "sex": "female"}}), "gh_secretion_mg"
+    )[1:].mean()
     assert women > 1.1 * men
 
 
 def test_oral_not_transdermal_estrogen_lowers_igf1_while_gh_rises() -> None:
     # Kelly 1993; HAL RCT (row 9.5); Bellantoni 1991
     def one(route: str) -> tuple[float, float]:
-        res = run({"days": 21, "subject": {"age_years": 58, "sex": "female", "estrogen": route}},
-                  (1, 2, 3))
-        return (mean_daily(res, "igf1_mean_ng_ml")[-7:].mean(),
-                mean_daily(res, "gh_secretion_mg")[-7:].mean())
+        res = run(
+            {"days": 21, "subject": {"age_years": 58, "sex": "female", "estrogen": route}},
+            (1, 2, 3),
+        )
+        return (
+            mean_daily(res, "igf1_mean_ng_ml")[-7:].mean(),
+            mean_daily(res, "gh_secretion_mg")[-7:].mean(),
+        )
 
     none_igf, none_gh = one("none")
     oral_igf, oral_gh = one("oral")
@@ -320,15 +388,23 @@ def test_raising_free_igf1_suppresses_gh_within_an_hour() -> None:
     later_ctrl = [secretion_between(r, 33.0, 38.0) for r in ctrl]
     assert np.mean(first_hour) < 0.8 * np.mean(first_ctrl)
     assert np.mean(later) < 0.5 * np.mean(later_ctrl)
-    free_rise = [float(r.timeseries.igf1_free.sel(hours=33.0, method="nearest")
-                       / r.timeseries.igf1_free.sel(hours=31.9, method="nearest")) for r in treated]
+    free_rise = [
+        float(
+            r.timeseries.igf1_free.sel(hours=33.0, method="nearest")
+            / r.timeseries.igf1_free.sel(hours=31.9, method="nearest")
+        )
+        for r in treated
+    ]
     assert min(free_rise) > 1.3
 
 
 # ---- i. GH therapy (M12) and its safety flag (M13) ----------------------------------------------------------
 def test_somatropin_in_gh_deficiency_raises_igf1_and_suppresses_endogenous_gh() -> None:
-    sc = {"days": 28, "subject": {"age_years": 45, "sex": "male", "gh_reserve": 0.05},
-          "therapy": [{"drug": "somatropin", "dose_mg": 0.3, "time": "21:00", "start_day": 7}]}
+    sc = {
+        "days": 28,
+        "subject": {"age_years": 45, "sex": "male", "gh_reserve": 0.05},
+        "therapy": [{"drug": "somatropin", "dose_mg": 0.3, "time": "21:00", "start_day": 7}],
+    }
     res = run(sc, (1, 2, 3))
     igf = mean_daily(res, "igf1_mean_ng_ml")
     endo = mean_daily(res, "gh_secretion_mg")
@@ -339,8 +415,11 @@ def test_somatropin_in_gh_deficiency_raises_igf1_and_suppresses_endogenous_gh() 
 
 
 def test_somatropin_in_healthy_older_adult_warns_not_indicated() -> None:
-    sc = {"days": 7, "subject": {"age_years": 70, "sex": "female"},
-          "therapy": [{"drug": "somatropin", "dose_mg": 0.3}]}
+    sc = {
+        "days": 7,
+        "subject": {"age_years": 70, "sex": "female"},
+        "therapy": [{"drug": "somatropin", "dose_mg": 0.3}],
+    }
     (res,) = run(sc, (1,))
     assert any(w.startswith("gh_not_indicated") for w in res.warnings)
     assert any("older" in w for w in res.warnings)

@@ -70,8 +70,13 @@ def _pad_float(rows: Sequence[np.ndarray[Any, Any]], extra: tuple[int, ...] = ()
     return out
 
 
-def run_schedules(schedules: Sequence[Schedule], p: ParameterSet, *, save_every_min: int = 5,
-                  record_timeseries: bool = True) -> list[RawRun]:
+def run_schedules(
+    schedules: Sequence[Schedule],
+    p: ParameterSet,
+    *,
+    save_every_min: int = 5,
+    record_timeseries: bool = True,
+) -> list[RawRun]:
     """Integrate prepared schedules (all with the same horizon) in one compiled batch."""
     if not schedules:
         return []
@@ -101,8 +106,10 @@ def run_schedules(schedules: Sequence[Schedule], p: ParameterSet, *, save_every_
     ch_value = _pad_float([s.ch_value for s in schedules])
     gam = np.stack([s.gamma for s in schedules])
     nrm = np.stack([s.normal for s in schedules])
-    counts = [np.array([len(getattr(s, f)) for s in schedules], dtype=np.int64)
-              for f in ("sleep_on", "meal_t", "ex_on", "dose_t", "ch_on")]
+    counts = [
+        np.array([len(getattr(s, f)) for s in schedules], dtype=np.int64)
+        for f in ("sleep_on", "meal_t", "ex_on", "dose_t", "ch_on")
+    ]
 
     ts = np.zeros((n, n_save if record_timeseries else 0, N_OUT), dtype=np.float64)
     daily_out = np.zeros((n, days, N_DAILY), dtype=np.float64)
@@ -112,11 +119,41 @@ def run_schedules(schedules: Sequence[Schedule], p: ParameterSet, *, save_every_
     n_ev = np.zeros(n, dtype=np.int64)
     status = np.zeros(n, dtype=np.int64)
     integrate_batch(
-        y0, q, daily_in, sleep_on, sleep_off, counts[0], meal_t, meal_frac, counts[1],
-        ex_on, ex_off, ex_vals, counts[2], dose_t, dose_ug, dose_kind, counts[3],
-        ch_on, ch_off, ch_input, ch_value, counts[4], gam, nrm,
-        p["meal_ghrelin_drop"], warm, days, save_every_min if record_timeseries else 10**12,
-        ts, daily_out, ev_t, ev_amp, ev_mass, n_ev, status,
+        y0,
+        q,
+        daily_in,
+        sleep_on,
+        sleep_off,
+        counts[0],
+        meal_t,
+        meal_frac,
+        counts[1],
+        ex_on,
+        ex_off,
+        ex_vals,
+        counts[2],
+        dose_t,
+        dose_ug,
+        dose_kind,
+        counts[3],
+        ch_on,
+        ch_off,
+        ch_input,
+        ch_value,
+        counts[4],
+        gam,
+        nrm,
+        p["meal_ghrelin_drop"],
+        warm,
+        days,
+        save_every_min if record_timeseries else 10**12,
+        ts,
+        daily_out,
+        ev_t,
+        ev_amp,
+        ev_mass,
+        n_ev,
+        status,
     )
     bad = np.nonzero(status != STATUS_OK)[0]
     if len(bad):
@@ -148,17 +185,23 @@ def run_schedules(schedules: Sequence[Schedule], p: ParameterSet, *, save_every_
     return out
 
 
-def run_batch(scenarios: Sequence[Scenario], seeds: Sequence[int], *,
-              params: ParameterSet | None = None, save_every_min: int = 5,
-              record_timeseries: bool = True,
-              progress: Callable[[float], None] | None = None) -> list[RawRun]:
+def run_batch(
+    scenarios: Sequence[Scenario],
+    seeds: Sequence[int],
+    *,
+    params: ParameterSet | None = None,
+    save_every_min: int = 5,
+    record_timeseries: bool = True,
+    progress: Callable[[float], None] | None = None,
+) -> list[RawRun]:
     """Simulate several scenarios (same number of days) with their seeds."""
     p = params if params is not None else default_parameters()
     schedules = [build_schedule(sc, p, int(sd)) for sc, sd in zip(scenarios, seeds, strict=True)]
     if progress is not None:
         progress(0.0)
-    runs = run_schedules(schedules, p, save_every_min=save_every_min,
-                         record_timeseries=record_timeseries)
+    runs = run_schedules(
+        schedules, p, save_every_min=save_every_min, record_timeseries=record_timeseries
+    )
     if progress is not None:
         progress(1.0)
     return runs

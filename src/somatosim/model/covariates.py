@@ -40,8 +40,9 @@ def female_premenopausal_weight(age_years: float, menopause_age: float) -> float
     return 1.0 / (1.0 + math.exp((age_years - menopause_age) / 2.0))
 
 
-def energy_need_kcal(weight_kg: float, height_cm: float, age_years: float, sex: str,
-                     activity_factor: float) -> float:
+def energy_need_kcal(
+    weight_kg: float, height_cm: float, age_years: float, sex: str, activity_factor: float
+) -> float:
     """Maintenance energy need: Mifflin–St Jeor resting rate × activity [Mifflin1990]."""
     bmr = 10.0 * weight_kg + 6.25 * height_cm - 5.0 * age_years + (5.0 if sex == "male" else -161.0)
     return bmr * activity_factor
@@ -50,7 +51,7 @@ def energy_need_kcal(weight_kg: float, height_cm: float, age_years: float, sex: 
 def hepatic_factor(p: ParameterSet, age_years: float, sex: str, estrogen: str) -> float:
     """Hepatic GH responsiveness relative to a 20-year-old man (age, sex, estrogen route)."""
     decades = max(age_years - 20.0, 0.0) / 10.0
-    f = (1.0 - p["hep_age_decline_per_decade"]) ** decades
+    f = float((1.0 - p["hep_age_decline_per_decade"]) ** decades)
     if sex == "female":
         f *= p["female_hep_factor"]
     if estrogen == "oral":
@@ -63,8 +64,15 @@ def reference_hepatic_signal(p: ParameterSet) -> float:
     return 1.2 / (p["gh_ec50"] + 1.2)
 
 
-def individualize(p: ParameterSet, *, age_years: float, sex: str, weight_kg: float,
-                  body_fat_percent: float, gh_reserve: float) -> np.ndarray[Any, np.dtype[np.float64]]:
+def individualize(
+    p: ParameterSet,
+    *,
+    age_years: float,
+    sex: str,
+    weight_kg: float,
+    body_fat_percent: float,
+    gh_reserve: float,
+) -> np.ndarray[Any, np.dtype[np.float64]]:
     """Build the subject-specific constant vector ``q`` (order of ``states.QCONST``).
 
     Parameters
@@ -85,7 +93,9 @@ def individualize(p: ParameterSet, *, age_years: float, sex: str, weight_kg: flo
 
     # M2/M11: pituitary capacity
     cap = p["pool_capacity"] * (1.0 - p["age_decline_per_decade"]) ** decades  # [Iranmanesh1991]
-    cap *= 1.0 + p["postpubertal_boost"] * math.exp(-max(age_years - 18.0, 0.0) / p["postpubertal_tau"])
+    cap *= 1.0 + p["postpubertal_boost"] * math.exp(
+        -max(age_years - 18.0, 0.0) / p["postpubertal_tau"]
+    )
     cap *= 1.0 + (p["female_capacity_factor"] - 1.0) * pre  # [Ho1987; Roelfsema2016]
     fat_ref = p["fat_ref_female"] if female else p["fat_ref_male"]
     cap *= math.exp(-p["fat_capacity_slope"] * (body_fat_percent - fat_ref))  # [Veldhuis1995]

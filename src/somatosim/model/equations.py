@@ -213,7 +213,7 @@ def ghrh_volley_rate(y: FloatArray, q: FloatArray, u: FloatArray) -> float:
     ghrelin = 1.0 + q[Q_GHRELIN_GHRH_GAIN] * (max(y[GHR] - 1.0, 0.0) + u[U_GHS])
     exercise = 1.0 + q[Q_EX_GHRH_GAIN] * y[EX]
     s = y[S] / q[Q_SST_GHRH_THRESH]
-    return q[Q_GHRH_RATE] * circ * sws * ghrelin * exercise / (1.0 + s * s)
+    return float(q[Q_GHRH_RATE] * circ * sws * ghrelin * exercise / (1.0 + s * s))
 
 
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")
@@ -223,12 +223,13 @@ def ghrh_volley_amplitude(y: FloatArray, q: FloatArray, z: float) -> float:
     lognormal = math.exp(cv * z - 0.5 * cv * cv)
     sws = 1.0 + q[Q_SWS_AMP_GAIN] * y[SWS]  # [VanCauter2000]
     exercise = 1.0 + 0.5 * q[Q_EX_GHRH_GAIN] * y[EX]  # [Felsing1992]
-    return q[Q_GHRH_AMP] * lognormal * sws * exercise
+    return float(q[Q_GHRH_AMP] * lognormal * sws * exercise)
 
 
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")
-def rates(y: FloatArray, q: FloatArray, u: FloatArray, prod: FloatArray, loss: FloatArray,
-          aux: FloatArray) -> None:
+def rates(
+    y: FloatArray, q: FloatArray, u: FloatArray, prod: FloatArray, loss: FloatArray, aux: FloatArray
+) -> None:
     """Fill ``prod`` and ``loss`` (``dy/dt = prod - loss*y``) and ``aux`` for one instant."""
     asleep = u[U_ASLEEP]
     ghrelin_excess = max(y[GHR] - 1.0, 0.0) + u[U_GHS]  # ghrelin or a GHS agonist [Farhy2007]
@@ -245,7 +246,9 @@ def rates(y: FloatArray, q: FloatArray, u: FloatArray, prod: FloatArray, loss: F
         / (1.0 + q[Q_EX_SST_W] * y[EX])  # exercise withdraws SRIF [Felsing1992]
         * (1.0 - u[U_SST_BLOCK])  # arginine suppresses SRIF release [Farhy2007]
     )
-    sst_gh = q[Q_SST_GH_GAIN] * _hill2(y[D2], q[Q_SST_GH_HALF])  # delayed GH autofeedback [Farhy2001]
+    sst_gh = q[Q_SST_GH_GAIN] * _hill2(
+        y[D2], q[Q_SST_GH_HALF]
+    )  # delayed GH autofeedback [Farhy2001]
     sst_igf = q[Q_SST_IGF_GAIN] * fe_n  # free IGF-1 feedback via SRIF [Hartman1993; Bermann1994]
     prod[S] = q[Q_K_SST] * (sst_tone + sst_gh + sst_igf)  # SRIF release [Farhy2007]
     loss[S] = q[Q_K_SST]  # SRIF clearance [Farhy2007]
@@ -260,9 +263,15 @@ def rates(y: FloatArray, q: FloatArray, u: FloatArray, prod: FloatArray, loss: F
     # ---- M2 pituitary ----------------------------------------------------------------------
     s_inh = (y[S] + u[U_SST_ANALOG]) / q[Q_SST_THRESH]  # endogenous SRIF plus octreotide
     srif_block = 1.0 / (1.0 + s_inh * s_inh)  # SRIF inhibition of release [Farhy2007]
-    igf_block = (1.0 + q[Q_PIT_IGF]) / (1.0 + q[Q_PIT_IGF] * fe_n * fe_n)  # IGF-1 at pituitary [Hartman1993]
-    ghrelin_boost = 1.0 + q[Q_GHRELIN_REL_GAIN] * ghrelin_excess  # GHS amplifies release [Farhy2007]
-    r_pulse = q[Q_K_RELEASE] * _hill3(y[R], q[Q_GHRH_THRESH]) * srif_block * igf_block * ghrelin_boost
+    igf_block = (1.0 + q[Q_PIT_IGF]) / (
+        1.0 + q[Q_PIT_IGF] * fe_n * fe_n
+    )  # IGF-1 at pituitary [Hartman1993]
+    ghrelin_boost = (
+        1.0 + q[Q_GHRELIN_REL_GAIN] * ghrelin_excess
+    )  # GHS amplifies release [Farhy2007]
+    r_pulse = (
+        q[Q_K_RELEASE] * _hill3(y[R], q[Q_GHRH_THRESH]) * srif_block * igf_block * ghrelin_boost
+    )
     r_basal = q[Q_K_BASAL] * srif_block * igf_block  # basal secretion [Keenan1998]
     prod[POOL] = q[Q_K_REFILL]  # pool refilling [MacGregor2005]
     loss[POOL] = q[Q_K_REFILL] + r_pulse + r_basal  # refill saturation plus release
@@ -272,7 +281,9 @@ def rates(y: FloatArray, q: FloatArray, u: FloatArray, prod: FloatArray, loss: F
     # ---- M4 GH kinetics, M12 exogenous GH -------------------------------------------------------
     prod[REL] = secr_pulse + secr_basal  # secretion into the release compartment [Klerman2003]
     loss[REL] = q[Q_K_REL]
-    exo_in = q[Q_SC_KA] * y[DS2]  # µg/h absorbed from the sc transit compartment [Papathanasiou2021]
+    exo_in = (
+        q[Q_SC_KA] * y[DS2]
+    )  # µg/h absorbed from the sc transit compartment [Papathanasiou2021]
     prod[GH] = (q[Q_K_REL] * y[REL] + exo_in) / q[Q_VOLUME]  # ng/mL/h into plasma [Klerman2003]
     loss[GH] = q[Q_K_GH]  # GH elimination, t1/2 about 18 min [Holl1993; Hartman1992]
     prod[DS1] = 0.0  # doses enter as boluses (engine)
@@ -285,13 +296,19 @@ def rates(y: FloatArray, q: FloatArray, u: FloatArray, prod: FloatArray, loss: F
     loss[LC] = q[Q_K_LAGH]  # somapacitan elimination, t1/2 about 30 h [SogroyaLabel]
 
     # ---- M5 liver --------------------------------------------------------------------------------
-    prod[RS] = q[Q_K_HEP] * gh_signal / (q[Q_GH_EC50] + gh_signal)  # GH-receptor signal [Papathanasiou2021]
+    prod[RS] = (
+        q[Q_K_HEP] * gh_signal / (q[Q_GH_EC50] + gh_signal)
+    )  # GH-receptor signal [Papathanasiou2021]
     loss[RS] = q[Q_K_HEP]
     resist = 1.0 + q[Q_RESIST_GAIN] * y[FITR] / (y[FITR] + q[Q_FIT_HALF])  # training [Borst2001]
     synthesis = q[Q_KIN0] + q[Q_EMAX] * y[RS]  # indirect response [Papathanasiou2021]
-    prod[IGF] = y[NG] * u[U_MICRO] * u[U_HEP] * resist * synthesis + u[U_IGF_INF]  # gated [Clemmons1985]
+    prod[IGF] = (
+        y[NG] * u[U_MICRO] * u[U_HEP] * resist * synthesis + u[U_IGF_INF]
+    )  # gated [Clemmons1985]
     loss[IGF] = k_out  # binding-dependent clearance [Grahnen1993]
-    bp3_drive = q[Q_BP3_GI] + (1.0 - q[Q_BP3_GI]) * y[RS] / q[Q_HEP_REF]  # GH-dependent ALS [Baxter1989]
+    bp3_drive = (
+        q[Q_BP3_GI] + (1.0 - q[Q_BP3_GI]) * y[RS] / q[Q_HEP_REF]
+    )  # GH-dependent ALS [Baxter1989]
     prod[BP3] = q[Q_K_BP3] * q[Q_BP3_REF] * y[NG] * bp3_drive
     loss[BP3] = q[Q_K_BP3]
     prod[FE] = q[Q_K_FE] * free_igf  # free IGF-1 reaching feedback sites [Hartman1993]
@@ -314,7 +331,9 @@ def rates(y: FloatArray, q: FloatArray, u: FloatArray, prod: FloatArray, loss: F
         prod[SP] = q[Q_K_SP_WAKE]  # process S rises awake [Borbely1982]
         loss[SP] = q[Q_K_SP_WAKE]
     depth = min(max((y[SP] - q[Q_SWS_THR]) / q[Q_SWS_SPAN], 0.0), 1.0)
-    prod[SWS] = q[Q_K_SWS] * asleep * u[U_NREM] * q[Q_SWS_AMP] * depth  # SWS propensity [VanCauter2000]
+    prod[SWS] = (
+        q[Q_K_SWS] * asleep * u[U_NREM] * q[Q_SWS_AMP] * depth
+    )  # SWS propensity [VanCauter2000]
     loss[SWS] = q[Q_K_SWS]
 
     # ---- M9/M10 exercise ---------------------------------------------------------------------------

@@ -41,7 +41,9 @@ class ParameterSpec:
 
     def __post_init__(self) -> None:
         if not self.lower <= self.value <= self.upper:
-            raise ValueError(f"parameter {self.name}={self.value} outside [{self.lower}, {self.upper}]")
+            raise ValueError(
+                f"parameter {self.name}={self.value} outside [{self.lower}, {self.upper}]"
+            )
         for key in self.source.split(";"):
             if key.strip() not in REFERENCES:
                 raise ValueError(f"parameter {self.name}: unknown source key {key!r}")

@@ -50,11 +50,11 @@ from somatosim.scenario.schema import Diet, Micronutrients, Scenario, clock_to_h
 
 __all__ = [
     "DAILY_INPUTS",
+    "WARMUP_DAYS",
     "Schedule",
     "build_schedule",
     "micronutrient_factor",
     "nutrition_target",
-    "WARMUP_DAYS",
 ]
 
 WARMUP_DAYS = 3
@@ -108,7 +108,7 @@ class Schedule:
 def _hill(x: float, k: float, n: float) -> float:
     if x <= 0.0:
         return 0.0
-    r = (x / k) ** n
+    r = float((x / k) ** n)
     return r / (1.0 + r)
 
 
@@ -227,8 +227,8 @@ def build_schedule(
                 bed = clock_to_hours(night.bedtime) if night.bedtime is not None else bed
                 hours = night.hours if night.hours is not None else hours
         if hours > 0:
-            on = day0 + int(round((bed + (24.0 if bed < 12.0 else 0.0)) * 60.0))
-            off = on + int(round(hours * 60.0))
+            on = day0 + round((bed + (24.0 if bed < 12.0 else 0.0)) * 60.0)
+            off = on + round(hours * 60.0)
             if sleep_off and on < sleep_off[-1]:
                 on = sleep_off[-1]
             if off > on:
@@ -238,7 +238,7 @@ def build_schedule(
         # ---- exercise: work above lactate threshold, training loads, energy cost ----------
         extra_kcal = 0.0
         for sess in sessions:
-            start = day0 + int(round(clock_to_hours(sess.time) * 60.0))
+            start = day0 + round(clock_to_hours(sess.time) * 60.0)
             minutes = float(sess.minutes)
             hrs = minutes / 60.0
             if sess.type == "resistance":
@@ -259,7 +259,7 @@ def build_schedule(
                 vals = (excess, 0.0, impulse / hrs, 0.0)
                 met = 1.5 + 5.5 * intensity  # about 7 MET at the lactate threshold [Ainsworth2011]
             ex_on.append(start)
-            ex_off.append(start + int(round(minutes)))
+            ex_off.append(start + round(minutes))
             ex_vals.append(vals)
             extra_kcal += max(met - p["need_activity_factor"], 0.0) * weight * hrs
 
@@ -275,12 +275,12 @@ def build_schedule(
             # ghrelin falls after each meal, completely once the meal is large enough
             frac = min(ratio / len(diet.meals) / p["meal_satiety_fraction"], 1.0)
             for meal in diet.meals:
-                meal_t.append(day0 + int(round(clock_to_hours(meal) * 60.0)))
+                meal_t.append(day0 + round(clock_to_hours(meal) * 60.0))
                 meal_frac.append(frac)
 
         # ---- therapy ---------------------------------------------------------------------------
         for t in therapy:
-            dose_t.append(day0 + int(round(clock_to_hours(t.time) * 60.0)))
+            dose_t.append(day0 + round(clock_to_hours(t.time) * 60.0))
             if t.drug == "somatropin":
                 dose_ug.append(t.dose_mg * 1000.0 * p["sc_bioavailability"])
                 dose_kind.append(0)
@@ -341,9 +341,9 @@ def _challenges(scenario: Scenario, p: ParameterSet,
     for c in scenario.challenges:
         if c.day >= scenario.days:
             continue
-        start = (warmup_days + c.day) * MIN_PER_DAY + int(round(clock_to_hours(c.time) * 60.0))
+        start = (warmup_days + c.day) * MIN_PER_DAY + round(clock_to_hours(c.time) * 60.0)
         dose = c.effective_dose
-        minutes = int(round(c.minutes))
+        minutes = round(c.minutes)
         if c.agent == "ghrh":  # iv bolus delivered within one minute [Farhy2007]
             out.append((start, start + 1, U_GHRH_INF, p["ghrh_iv_potency"] * dose * 60.0))
         elif c.agent == "arginine":  # somatostatin suppression, outlasting the infusion

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 __all__ = [
     "CHALLENGE_UNITS",
+    "WEEKDAYS",
     "Challenge",
     "Diet",
     "ExerciseSession",
@@ -27,7 +28,6 @@ __all__ = [
     "Sleep",
     "Subject",
     "Therapy",
-    "WEEKDAYS",
     "clock_to_hours",
 ]
 
@@ -133,7 +133,9 @@ class Subject(_Frozen):
 class NightOverride(_Frozen):
     """A change to one night's sleep (the night that starts on ``day``)."""
 
-    day: int = Field(..., ge=0, le=3650, description="day number (from 0) on which the night starts")
+    day: int = Field(
+        ..., ge=0, le=3650, description="day number (from 0) on which the night starts"
+    )
     bedtime: Clock | None = Field(None, description='bedtime "HH:MM" for this night')
     hours: float | None = Field(
         None, ge=0, le=16, description="hours asleep this night, 0-16 (0 = a night awake)"
@@ -211,7 +213,10 @@ class Micronutrients(_Frozen):
         90.0, ge=20, le=200, description="serum zinc in µg/dL, 20-200 (deficient below 70)"
     )
     vitamin_d_ng_ml: float = Field(
-        30.0, ge=2, le=150, description="serum 25(OH) vitamin D in ng/mL, 2-150 (deficient below 20)"
+        30.0,
+        ge=2,
+        le=150,
+        description="serum 25(OH) vitamin D in ng/mL, 2-150 (deficient below 20)",
     )
 
 
@@ -231,8 +236,7 @@ class ExerciseSession(_Frozen):
     )
     days: tuple[str | int, ...] | Literal["daily"] = Field(
         "daily",
-        description='weekdays ("mon".."sun", day 0 is a Monday), day numbers (from 0), '
-        'or "daily"',
+        description='weekdays ("mon".."sun", day 0 is a Monday), day numbers (from 0), or "daily"',
     )
     time: Clock = Field("17:00", description='start clock time "HH:MM"')
     minutes: float = Field(45.0, ge=1, le=300, description="session duration in minutes, 1-300")
@@ -270,7 +274,9 @@ class ExerciseSession(_Frozen):
             if isinstance(d, str):
                 key = d.strip().lower()[:3]
                 if key not in WEEKDAYS:
-                    raise ValueError(f'"{d}" is not a weekday; use mon, tue, wed, thu, fri, sat, sun')
+                    raise ValueError(
+                        f'"{d}" is not a weekday; use mon, tue, wed, thu, fri, sat, sun'
+                    )
                 out.append(key)
             else:
                 if d < 0 or d > 3650:
@@ -437,9 +443,7 @@ class Phase(_Frozen):
     @model_validator(mode="after")
     def _order(self) -> Phase:
         if self.end_day <= self.start_day:
-            raise ValueError(
-                f"end_day ({self.end_day}) must be after start_day ({self.start_day})"
-            )
+            raise ValueError(f"end_day ({self.end_day}) must be after start_day ({self.start_day})")
         # Validate the partial overrides against the block schemas now, at the edge.
         for name, cls in (("sleep", Sleep), ("diet", Diet), ("micronutrients", Micronutrients)):
             override = getattr(self, name)
@@ -455,10 +459,10 @@ class Scenario(_Frozen):
     description: str = Field("", max_length=2000, description="free text")
     days: int = Field(14, ge=1, le=730, description="simulated duration in days, 1-730")
     seed: int = Field(0, ge=0, le=2**63 - 1, description="random seed, 0-2^63-1")
-    subject: Subject = Field(default_factory=Subject)  # type: ignore[arg-type]
-    sleep: Sleep = Field(default_factory=Sleep)  # type: ignore[arg-type]
-    diet: Diet = Field(default_factory=Diet)  # type: ignore[arg-type]
-    micronutrients: Micronutrients = Field(default_factory=Micronutrients)  # type: ignore[arg-type]
+    subject: Subject = Field(default_factory=Subject)
+    sleep: Sleep = Field(default_factory=Sleep)
+    diet: Diet = Field(default_factory=Diet)
+    micronutrients: Micronutrients = Field(default_factory=Micronutrients)
     exercise: tuple[ExerciseSession, ...] = Field((), description="exercise sessions")
     therapy: tuple[Therapy, ...] = Field((), description="GH therapy")
     challenges: tuple[Challenge, ...] = Field(
