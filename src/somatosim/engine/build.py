@@ -68,7 +68,7 @@ def summarize(daily: pd.DataFrame, warnings: tuple[str, ...] = ()) -> dict[str, 
     last = daily.iloc[-1]
     week = daily.iloc[-7:]
     summary: dict[str, Any] = {
-        "days": int(len(daily)),
+        "days": len(daily),
         "igf1_final_ng_ml": float(last["igf1_mean_ng_ml"]),
         "igf1_final_sds": float(last["igf1_sds"]) if "igf1_sds" in daily else float("nan"),
         "igf1_free_final_ng_ml": float(last["igf1_free_mean_ng_ml"]),
