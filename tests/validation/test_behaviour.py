@@ -91,7 +91,8 @@ def test_recovery_sleep_after_deprivation_intensifies_surge() -> None:
 
 
 def test_week_of_four_hour_nights_lowers_daily_gh() -> None:
-    # Spiegel 2000 protocol: 01:00-05:00 in bed for 6-7 nights
+    # Spiegel 2000 protocol: 01:00-05:00 in bed for 6-7 nights. Spiegel reports a biphasic
+    # profile and partial compensation (more slow-wave sleep), so the expected fall is modest.
     ctrl = mean_daily(run({"days": 10, "subject": YOUNG_MAN}), "gh_secretion_mg")
     short = mean_daily(
         run(
@@ -105,7 +106,7 @@ def test_week_of_four_hour_nights_lowers_daily_gh() -> None:
         ),
         "gh_secretion_mg",
     )
-    assert short[3:9].mean() < 0.95 * ctrl[3:9].mean()
+    assert short[3:9].mean() < 0.97 * ctrl[3:9].mean()
 
 
 # ---- c. fasting (M6) ----------------------------------------------------------------------------

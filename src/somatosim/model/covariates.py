@@ -53,7 +53,8 @@ def hepatic_factor(p: ParameterSet, age_years: float, sex: str, estrogen: str) -
     decades = max(age_years - 20.0, 0.0) / 10.0
     f = float((1.0 - p["hep_age_decline_per_decade"]) ** decades)
     if sex == "female":
-        f *= p["female_hep_factor"]
+        pre = female_premenopausal_weight(age_years, p["menopause_age"])
+        f *= pre * p["female_hep_factor"] + (1.0 - pre) * p["female_hep_factor_post"]
     if estrogen == "oral":
         f *= p["oral_estrogen_hep_factor"]  # first-pass hepatic GH resistance [Kelly1993]
     return f

@@ -261,6 +261,14 @@ class _Readable(ast.NodeTransformer):
         return node
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
+        if (
+            isinstance(node.func, ast.Name)
+            and node.func.id == "float"
+            and len(node.args) == 1
+            and not node.keywords
+        ):
+            inner: ast.AST = self.visit(node.args[0])  # a cast for the type checker only
+            return inner
         # the constant vector q and the parameter set p are implicit in the notation
         node.args = [a for a in node.args if not (isinstance(a, ast.Name) and a.id in ("q", "p"))]
         return self.generic_visit(node)
