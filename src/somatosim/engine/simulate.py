@@ -218,8 +218,9 @@ def daily_table(run: RawRun) -> pd.DataFrame:
         pulses[k] = int(np.sum(counted & (day_of == k)))
     col = {f: d[:, i] for i, f in enumerate(DAILY_FIELDS)}
     secretion = col["secretion_ug"]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        sleep_frac = np.where(secretion > 0, col["secretion_asleep_ug"] / secretion, np.nan)
+    # share of the day's secretion released asleep; 0 when nothing was secreted (no pituitary)
+    safe = np.where(secretion > 0, secretion, 1.0)
+    sleep_frac = np.where(secretion > 0, col["secretion_asleep_ug"] / safe, 0.0)
     table = pd.DataFrame(
         {
             "gh_secretion_mg": secretion / 1000.0,

@@ -244,7 +244,7 @@ def rates(
         * (1.0 - q[Q_SWS_SST_W] * y[SWS])  # SWS withdraws somatostatin [VanCauter2000]
         / (1.0 + q[Q_GHRELIN_SST_W] * ghrelin_excess)  # ghrelin opposes SRIF [Farhy2007]
         / (1.0 + q[Q_EX_SST_W] * y[EX])  # exercise withdraws SRIF [Felsing1992]
-        * (1.0 - u[U_SST_BLOCK])  # arginine suppresses SRIF release [Farhy2007]
+        * (1.0 - min(u[U_SST_BLOCK], 1.0))  # arginine suppresses SRIF release [Farhy2007]
     )
     sst_gh = q[Q_SST_GH_GAIN] * _hill2(
         y[D2], q[Q_SST_GH_HALF]

@@ -1,0 +1,95 @@
+"""docs/model.md is generated from the code and cannot drift (issue 2 point 3)."""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+from pathlib import Path
+
+from somatosim.model import covariates, equations
+from somatosim.model.docs import (
+    REGENERATE,
+    UNCITED_FLUXES,
+    cited_keys,
+    equation_rows,
+    flux_rows,
+    render_model_markdown,
+)
+from somatosim.model.references import REFERENCES
+from somatosim.model.states import STATES
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL_MD = ROOT / "docs" / "model.md"
+DRIVERS = ROOT / "src" / "somatosim" / "scenario" / "drivers.py"
+
+
+def test_committed_model_docs_match_the_code() -> None:
+    fresh = render_model_markdown()
+    committed = MODEL_MD.read_text(encoding="utf-8") if MODEL_MD.exists() else ""
+    if committed != fresh:
+        diff = "".join(
+            list(
+                difflib.unified_diff(
+                    committed.splitlines(keepends=True),
+                    fresh.splitlines(keepends=True),
+                    "docs/model.md (committed)",
+                    "docs/model.md (from the code)",
+                    n=1,
+                )
+            )[:60]
+        )
+        raise AssertionError(
+            "docs/model.md is out of date with the code; regenerate it with\n\n"
+            f"    {REGENERATE}\n\nand commit it. First differences:\n{diff}"
+        )
+
+
+def test_every_cited_key_exists() -> None:
+    sources = {
+        "model/equations.py": inspect.getsource(equations),
+        "model/covariates.py": inspect.getsource(covariates),
+        "scenario/drivers.py": DRIVERS.read_text(encoding="utf-8"),
+    }
+    unknown = {
+        name: sorted({k for k in cited_keys(text) if k not in REFERENCES})
+        for name, text in sources.items()
+    }
+    unknown = {k: v for k, v in unknown.items() if v}
+    assert not unknown, f"citation keys missing from model/references.py: {unknown}"
+
+
+def test_citation_scanner_sees_the_equation_comments() -> None:
+    keys = cited_keys(inspect.getsource(equations))
+    assert "Farhy2007" in keys and "Papathanasiou2021" in keys
+
+
+def test_every_flux_line_is_cited_or_allow_listed() -> None:
+    rows = flux_rows()
+    cited_states = {r.state for r in rows if r.sources}
+    uncited = sorted(
+        {r.line for r in rows if r.state not in cited_states and r.state not in UNCITED_FLUXES}
+    )
+    assert not uncited, (
+        "flux lines in rates() without a [Key] citation (cite them in equations.py, or add the "
+        f"state with a reason to somatosim.model.docs.UNCITED_FLUXES): {uncited}"
+    )
+    stale = sorted(set(UNCITED_FLUXES) & cited_states)
+    assert not stale, f"remove these now-cited states from UNCITED_FLUXES: {stale}"
+    unknown = sorted(set(UNCITED_FLUXES) - {s.name for s in STATES})
+    assert not unknown, f"UNCITED_FLUXES names unknown states: {unknown}"
+
+
+def test_every_state_has_production_and_loss() -> None:
+    rows = flux_rows()
+    for spec in STATES:
+        kinds = {r.flux for r in rows if r.state == spec.name}
+        assert kinds == {"production", "loss"}, f"state {spec.name}: rates() sets {kinds}"
+
+
+def test_equation_rows_render_states_inputs_and_constants_by_name() -> None:
+    rows = {r.quantity: r for r in equation_rows(equations.rates)}
+    gh = rows["gh: loss"]
+    assert gh.expression == "k_gh"
+    assert gh.sources == ("Holl1993", "Hartman1992")
+    assert "[sws]" in rows["sst_tone"].expression
+    assert "u.asleep" in rows["sst_tone"].expression or "asleep" in rows["sst_tone"].expression
