@@ -126,6 +126,24 @@ DAILY_FIELDS: tuple[str, ...] = (
 N_DAILY = len(DAILY_FIELDS)
 
 
+@njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
+def _decay(rate: float, dt: float) -> tuple[float, float]:
+    """Exact one-step factors of ``dy/dt = p - rate*y``: ``y' = y*e + p*g``.
+
+    A 4-term series replaces ``exp`` when ``rate*dt`` is tiny (slow states); its error is
+    below 1e-14 there.
+    """
+    x = rate * dt
+    if x <= 0.0:
+        return 1.0, dt
+    if x < 1e-3:
+        e = 1.0 - x * (1.0 - x * (0.5 - x / 6.0))
+        g = dt * (1.0 - x * (0.5 - x * (1.0 / 6.0 - x / 24.0)))
+        return e, g
+    e = math.exp(-x)
+    return e, (1.0 - e) / rate
+
+
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def _sleep_phase(asleep: bool, minutes_since_onset: int, sws: float) -> tuple[float, float]:
     """NREM window flag and scored stage (0 wake, 1 REM, 2 light NREM, 3 slow-wave)."""
@@ -277,12 +295,7 @@ def _simulate_one(
             li = loss[i]
             if li != last_loss_h[i]:
                 last_loss_h[i] = li
-                if li > 0.0:
-                    e_half[i] = math.exp(-li * HALF_DT_H)
-                    g_half[i] = (1.0 - e_half[i]) / li
-                else:
-                    e_half[i] = 1.0
-                    g_half[i] = HALF_DT_H
+                e_half[i], g_half[i] = _decay(li, HALF_DT_H)
             y_mid[i] = y[i] * e_half[i] + prod[i] * g_half[i]
         rates(y_mid, qs, u, prod, loss, aux)
         secr = aux[A_SECR_PULSE] + aux[A_SECR_BASAL]
@@ -344,12 +357,7 @@ def _simulate_one(
             li = loss[i]
             if li != last_loss[i]:
                 last_loss[i] = li
-                if li > 0.0:
-                    e_fac[i] = math.exp(-li * DT_H)
-                    g_fac[i] = (1.0 - e_fac[i]) / li
-                else:
-                    e_fac[i] = 1.0
-                    g_fac[i] = DT_H
+                e_fac[i], g_fac[i] = _decay(li, DT_H)
             y[i] = y[i] * e_fac[i] + prod[i] * g_fac[i]
 
         # ---- day boundaries: equilibrate slow binding states during warm-up, check finiteness -----
