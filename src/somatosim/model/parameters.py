@@ -189,7 +189,7 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
     _p("sws_ghrh_amp_gain", 4.0, "1", (0.0, 5.0),
        "gain of slow-wave intensity on GHRH volley amplitude", "VanCauter2000", "M3"),
     # --- M5 liver ------------------------------------------------------------------------------
-    _p("k_hep", 0.35, "1/h", (0.05, 2.0),
+    _p("k_hep", 0.1, "1/h", (0.05, 2.0),
        "hepatic GH-receptor signal rate (t1/2 about 2 h)", "Papathanasiou2021;Sun1999", "M5"),
     _p("gh_ec50", 2.13, "ng/mL", (0.5, 8.0),
        "plasma GH giving half-maximal hepatic signal", "Papathanasiou2021", "M5"),
@@ -221,7 +221,7 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
        "IGFBP-3/ALS capacity giving half the maximal ternary share", "Baxter1989;somatosim", "M8"),
     _p("bp3_ref", 3.6, "mg/L", (2.5, 5.0),
        "IGFBP-3 of healthy adults", "Jorgensen1994", "M8"),
-    _p("k_bp3", 0.04, "1/h", (0.01, 0.2),
+    _p("k_bp3", 0.025, "1/h", (0.01, 0.2),
        "IGFBP-3/ALS turnover rate (rises within a day of GH)", "Baxter1989;somatosim", "M8"),
     _p("bp3_gh_independent", 0.35, "1", (0.0, 0.8),
        "share of IGFBP-3/ALS synthesis that does not depend on GH", "Baxter1989", "M8"),
