@@ -1,0 +1,127 @@
+"""CLI commands of issue 3: ``validate``, ``calibrate`` and ``sensitivity``.
+
+Thin typer-compatible functions; the CLI module registers them::
+
+    app.command("validate")(validate_command)
+    app.command("calibrate")(calibrate_command)
+    app.command("sensitivity")(sensitivity_command)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+__all__ = ["calibrate_command", "sensitivity_command", "validate_command"]
+
+
+def validate_command(
+    json_out: Annotated[
+        bool, typer.Option("--json", help="print the JSON report to stdout")
+    ] = False,
+    out: Annotated[Path, typer.Option("--out", help="directory for validation.html/.json")] = Path(
+        "validation-report"
+    ),
+    case: Annotated[
+        list[str] | None, typer.Option("--case", help="run only these case ids")
+    ] = None,
+    fast: Annotated[bool, typer.Option("--fast", help="only the fast subset")] = False,
+    no_figures: Annotated[bool, typer.Option("--no-figures", help="skip the figures")] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="ignore cached case results")
+    ] = False,
+    check_stability: Annotated[
+        bool,
+        typer.Option(
+            "--check-stability", help="rerun every case on other seeds and compare verdicts"
+        ),
+    ] = False,
+) -> None:
+    """Run the validation cases against published human data and write the report."""
+    from somatosim.calibration.cases import CASES, get_case
+    from somatosim.calibration.validate import PASS_FRACTION_TARGET, run_validation, write_report
+
+    cases = [get_case(c) for c in case] if case else [c for c in CASES if c.fast or not fast]
+
+    def progress(cid: str, done: int, total: int) -> None:
+        if not json_out:
+            typer.echo(f"[{done}/{total}] {cid}", err=True)
+
+    report = run_validation(
+        cases,
+        cache_dir=None if no_cache else out / ".cache",
+        check_stability=check_stability,
+        progress=progress,
+    )
+    paths = write_report(report, out, figures=not no_figures)
+    if json_out:
+        sys.stdout.write(json.dumps(json.loads(paths["json"].read_text()), indent=2) + "\n")
+    else:
+        for r in report.results:
+            mark = "PASS" if r.passed else ("XFAIL" if r.expected_failure else "FAIL")
+            typer.echo(f"{mark:5s} {r.id:36s} model {r.model:.4g} {r.unit}")
+        typer.echo(
+            f"{report.passed}/{len(report.results)} cases pass "
+            f"({100 * report.pass_fraction:.1f} %, target "
+            f"{100 * PASS_FRACTION_TARGET:.0f} %); report: {paths['html']}"
+        )
+
+
+def calibrate_command(
+    out: Annotated[Path, typer.Option("--out", help="calibrated parameter file to write")] = Path(
+        "src/somatosim/data/calibrated_parameters.json"
+    ),
+    free: Annotated[
+        list[str] | None, typer.Option("--free", help="free parameter (repeat)")
+    ] = None,
+    n_starts: Annotated[int, typer.Option("--starts", help="multi-start count")] = 4,
+    seed: Annotated[int, typer.Option("--seed", help="seed of the start points")] = 0,
+    max_nfev: Annotated[int, typer.Option("--max-evals", help="evaluations per start")] = 60,
+    fast: Annotated[bool, typer.Option("--fast", help="fit to the fast subset only")] = False,
+) -> None:
+    """Fit the free parameters to the validation cases and write the calibrated set."""
+    from somatosim.calibration.cases import CASES
+    from somatosim.calibration.fit import DEFAULT_FREE, calibrate
+
+    cases = [c for c in CASES if c.fast or not fast]
+    res = calibrate(
+        cases,
+        tuple(free) if free else DEFAULT_FREE,
+        n_starts=n_starts,
+        seed=seed,
+        max_nfev=max_nfev,
+        out=out,
+        progress=lambda msg: typer.echo(msg, err=True),
+    )
+    typer.echo(
+        f"cost {res.cost_initial:.3g} -> {res.cost:.3g}; pass {res.passed_initial} -> "
+        f"{res.passed} of {len(cases)}; written {out}"
+    )
+
+
+def sensitivity_command(
+    out: Annotated[Path, typer.Option("--out", help="directory for the table and plot")] = Path(
+        "sensitivity-report"
+    ),
+    method: Annotated[str, typer.Option("--method", help="sobol or morris")] = "sobol",
+    n: Annotated[int, typer.Option("--n", help="base sample size (Sobol N / Morris r)")] = 64,
+    subjects: Annotated[int, typer.Option("--subjects", help="virtual subjects per point")] = 4,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+) -> None:
+    """Global sensitivity of steady IGF-1 and daily GH to lifestyle inputs and parameters."""
+    from somatosim.calibration.sensitivity import run_sensitivity, write_sensitivity
+
+    res = run_sensitivity(
+        method=method,
+        n=n,
+        subjects=subjects,
+        seed=seed,
+        progress=lambda f: typer.echo(f"{100 * f:.0f} %", err=True),
+    )
+    paths = write_sensitivity(res, out)
+    typer.echo(res.verdict)
+    typer.echo(f"written {paths['html']}")
