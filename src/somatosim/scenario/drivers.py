@@ -208,6 +208,10 @@ def build_schedule(
     dose_ug: list[float] = []
     dose_kind: list[int] = []
 
+    # per-day inputs repeat across days: compute each distinct combination once
+    nutrition_cache: dict[tuple[float, float, float], tuple[float, float]] = {}
+    micro_cache: dict[Micronutrients, float] = {}
+
     for a in range(n_total):
         d = a - warmup_days
         day0 = a * MIN_PER_DAY
@@ -266,9 +270,14 @@ def build_schedule(
         # ---- diet ----------------------------------------------------------------------------
         need = base_need + extra_kcal
         ratio = _energy_ratio(diet, need)
-        target, protein_avail = nutrition_target(p, ratio, diet.protein_g_per_kg, diet.eaa_fraction)
+        key = (ratio, diet.protein_g_per_kg, diet.eaa_fraction)
+        if key not in nutrition_cache:
+            nutrition_cache[key] = nutrition_target(p, *key)
+        target, protein_avail = nutrition_cache[key]
+        if micro not in micro_cache:
+            micro_cache[micro] = micronutrient_factor(p, micro)
         daily[a, 0] = target
-        daily[a, 1] = micronutrient_factor(p, micro)
+        daily[a, 1] = micro_cache[micro]
         daily[a, 2] = hep
         daily[a, 3] = protein_avail
         if diet.meals:

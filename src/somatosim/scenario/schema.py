@@ -10,6 +10,7 @@ Clock times are ``"HH:MM"`` strings (24-hour clock).
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Annotated, Any, Literal
 
@@ -40,6 +41,7 @@ Clock = Annotated[
 ]
 
 
+@functools.lru_cache(maxsize=4096)
 def clock_to_hours(value: str) -> float:
     """Convert an ``"HH:MM"`` clock string to hours after midnight.
 
