@@ -191,6 +191,7 @@ def individualize(
         "lagh_volume": p["lagh_volume_l_per_kg"] * weight_kg,
         "lagh_potency": p["lagh_potency"],
         "wake_sst_increase": p["wake_sst_increase"],
+        "ghrh_rate_max": p["ghrh_rate_max"],
     }
     missing = set(QCONST) - set(values)
     if missing:  # pragma: no cover - guarded by a unit test

@@ -69,6 +69,7 @@ from somatosim.model.states import (
     Q_GHRH_AMP,
     Q_GHRH_AMP_CV,
     Q_GHRH_RATE,
+    Q_GHRH_RATE_MAX,
     Q_GHRH_THRESH,
     Q_GHRH_TONIC,
     Q_HEP_REF,
@@ -213,7 +214,8 @@ def ghrh_volley_rate(y: FloatArray, q: FloatArray, u: FloatArray) -> float:
     ghrelin = 1.0 + q[Q_GHRELIN_GHRH_GAIN] * (max(y[GHR] - 1.0, 0.0) + u[U_GHS])
     exercise = 1.0 + q[Q_EX_GHRH_GAIN] * y[EX]
     s = y[S] / q[Q_SST_GHRH_THRESH]
-    return float(q[Q_GHRH_RATE] * circ * sws * ghrelin * exercise / (1.0 + s * s))
+    rate = q[Q_GHRH_RATE] * circ * sws * ghrelin * exercise / (1.0 + s * s)
+    return float(min(rate, q[Q_GHRH_RATE_MAX]))  # neuronal refractoriness [MacGregor2005]
 
 
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")

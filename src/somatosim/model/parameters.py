@@ -72,6 +72,9 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
     _p("ghrh_rate", 0.8, "1/h", (0.4, 3.0),
        "mean rate of GHRH neuronal volleys (time-rescaled renewal process) at reference tone; "
        "calibrated to 10-16 secretory bursts/24 h", "MacGregor2005;Hartman1992", "M1"),
+    _p("ghrh_rate_max", 10.0, "1/h", (4.0, 30.0),
+       "ceiling of the GHRH volley rate (neuronal refractoriness: at most one volley every "
+       "few minutes)", "MacGregor2005", "M1"),
     _p("ghrh_regularity", 2.0, "1", (1.0, 6.0),
        "shape of the gamma-distributed interval between GHRH volleys (1 = Poisson)",
        "Keenan2001", "M1"),

@@ -136,6 +136,7 @@ QCONST: tuple[str, ...] = (
     "lagh_volume",
     "lagh_potency",
     "wake_sst_increase",
+    "ghrh_rate_max",
 )
 N_QCONST = len(QCONST)
 (
@@ -219,6 +220,7 @@ N_QCONST = len(QCONST)
     Q_LAGH_VOLUME,
     Q_LAGH_POTENCY,
     Q_WAKE_SST,
+    Q_GHRH_RATE_MAX,
 ) = range(N_QCONST)
 
 # ---- time-varying inputs for one step (built by the engine from the scenario drivers) ------

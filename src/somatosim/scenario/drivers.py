@@ -310,7 +310,8 @@ def build_schedule(
 
     # random numbers of the GHRH volley process (DESIGN.md: seeded Generators, no global RNG)
     rng = np.random.Generator(np.random.PCG64(seed))
-    n_draw = n_total * 24 * 8 + 64
+    # enough draws for the volley-rate ceiling with a wide margin (the engine errors if exceeded)
+    n_draw = int(n_total * 24 * p["ghrh_rate_max"] * 1.5) + 64
     shape = float(q[Q_GHRH_REG])
     gamma = rng.gamma(shape, 1.0 / shape, size=n_draw)
     normal = rng.standard_normal(size=n_draw)
