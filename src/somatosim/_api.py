@@ -10,11 +10,9 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import numpy as np
-
+from somatosim.clinical.interpret import interpret
 from somatosim.clinical.reference import IGF1Reference, default_reference
-from somatosim.clinical.safety import evaluate_safety
-from somatosim.engine.build import build_result, summarize
+from somatosim.engine.build import build_result
 from somatosim.engine.result import Result
 from somatosim.engine.simulate import run_batch
 from somatosim.model.parameters import PARAMETERS, ParameterSet
@@ -25,20 +23,6 @@ from somatosim.scenario.schema import Scenario
 __all__ = ["citation", "simulate", "simulate_many"]
 
 ScenarioLike = Scenario | Mapping[str, Any] | str | os.PathLike[str]
-
-
-def _finish(result: Result, reference: IGF1Reference) -> Result:
-    daily = result.daily.copy()
-    sc = result.scenario
-    daily["igf1_sds"] = np.asarray(
-        reference.sds(daily["igf1_mean_ng_ml"].to_numpy(), sc.subject.age_years, sc.subject.sex),
-        dtype=float,
-    )
-    summary = summarize(daily)
-    warnings = evaluate_safety(sc, daily, summary, reference_name=reference.name)
-    summary["warnings"] = list(warnings)
-    summary["igf1_reference"] = reference.name
-    return result.replace(daily=daily, summary=summary, warnings=warnings)
 
 
 def simulate(
@@ -125,7 +109,7 @@ def simulate_many(
             save_every_min=save_every_min,
         )
         for i, run in zip(idx, runs, strict=True):
-            results[i] = _finish(build_result(run, loaded[i]), ref)
+            results[i] = interpret(build_result(run, loaded[i]), ref, params)
         done += len(idx)
         if progress is not None:
             progress(done / len(loaded))

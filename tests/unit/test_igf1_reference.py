@@ -335,9 +335,14 @@ def test_reference_objects_are_frozen_and_validated() -> None:
 
 
 def test_clinical_package_exports_exactly_the_public_names() -> None:
-    expected = set(reference_module.__all__) | set(safety_module.__all__)
+    import importlib
+
+    modules = [
+        importlib.import_module(f"somatosim.clinical.{m}")
+        for m in ("reference", "safety", "interpret", "pk", "stimulation", "titration")
+    ]
+    expected = set().union(*(set(m.__all__) for m in modules))
     assert set(clinical.__all__) == expected
     for name in clinical.__all__:
-        assert getattr(clinical, name) is getattr(
-            reference_module if name in reference_module.__all__ else safety_module, name
-        )
+        owner = next(m for m in modules if name in m.__all__)
+        assert getattr(clinical, name) is getattr(owner, name)
