@@ -176,13 +176,13 @@ def _micro_igf(
         "micronutrients": micro,
         "phases": phases or [],
     }
-    return mean_daily(run(sc, (1, 2, 3)), "igf1_mean_ng_ml")
+    return mean_daily(run(sc), "igf1_mean_ng_ml")
 
 
 def test_magnesium_deficiency_lowers_igf1() -> None:
     # Maggio 2011: +15.9 ng/mL IGF-1 per mg/dL of serum Mg
-    normal = _micro_igf({"magnesium_mmol_l": 0.85})[-7:].mean()
-    low = _micro_igf({"magnesium_mmol_l": 0.6})[-7:].mean()
+    normal = _micro_igf({"magnesium_mmol_l": 0.85})[-14:].mean()
+    low = _micro_igf({"magnesium_mmol_l": 0.6})[-14:].mean()
     assert 0.85 * normal < low < 0.98 * normal
 
 
@@ -208,8 +208,8 @@ def test_zinc_repletion_raises_igf1_only_when_deficient() -> None:
 
 def test_low_vitamin_d_modestly_lower_igf1() -> None:
     # Ameri 2013 (association); Trummer 2017 (RCT +3.1 ng/mL, NS): a small effect
-    normal = _micro_igf({"vitamin_d_ng_ml": 30})[-7:].mean()
-    low = _micro_igf({"vitamin_d_ng_ml": 8})[-7:].mean()
+    normal = _micro_igf({"vitamin_d_ng_ml": 30})[-14:].mean()
+    low = _micro_igf({"vitamin_d_ng_ml": 8})[-14:].mean()
     assert 0.9 * normal < low < 0.995 * normal
 
 

@@ -111,7 +111,7 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
     _p("sst_ghrh_thresh", 30.0, "pg/mL", (5.0, 120.0),
        "somatostatin halving the GHRH volley rate (inhibition of GHRH neurones)",
        "Farhy2007;MacGregor2005", "M1"),
-    _p("female_ghrh_rate_factor", 1.15, "1", (1.0, 2.0),
+    _p("female_ghrh_rate_factor", 1.0, "1", (1.0, 2.0),
        "GHRH volley rate of premenopausal women relative to men (more, more irregular bursts)",
        "Ho1987;Farhy2002", "M2"),
     _p("female_regularity_factor", 0.7, "1", (0.3, 1.0),
@@ -120,7 +120,7 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
     _p("female_ghrh_potency", 0.95, "1", (0.6, 1.0),
        "GHRH half-effect concentration of women relative to men (t1 357 vs 400 pg/mL)",
        "Farhy2007", "M2"),
-    _p("female_sst_gh_factor", 0.75, "1", (0.2, 1.0),
+    _p("female_sst_gh_factor", 0.9, "1", (0.2, 1.0),
        "weaker GH autofeedback on somatostatin in premenopausal women",
        "Farhy2002", "M2"),
     # --- M2 pituitary -------------------------------------------------------------------------
@@ -196,10 +196,10 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
        "hepatic GH-receptor signal rate (t1/2 about 2 h)", "Papathanasiou2021;Sun1999", "M5"),
     _p("gh_ec50", 2.13, "ng/mL", (0.5, 8.0),
        "plasma GH giving half-maximal hepatic signal", "Papathanasiou2021", "M5"),
-    _p("igf_kin0", 1.38, "ng/mL/h", (0.3, 4.0),
+    _p("igf_kin0", 1.55, "ng/mL/h", (0.3, 4.0),
        "GH-independent IGF-1 production (Papathanasiou Kin0 0.949 rescaled to the binding-"
        "dependent clearance)", "Papathanasiou2021;somatosim", "M5"),
-    _p("igf_emax", 24.5, "ng/mL/h", (5.0, 60.0),
+    _p("igf_emax", 27.5, "ng/mL/h", (5.0, 60.0),
        "maximal GH-driven IGF-1 production (Papathanasiou Emax 15.1 rescaled)",
        "Papathanasiou2021;somatosim", "M5"),
     _p("hep_age_decline_per_decade", 0.05, "1", (0.0, 0.15),
@@ -246,7 +246,7 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
     # --- M6 nutrition ----------------------------------------------------------------------------
     _p("tau_nutrition_h", 24.0, "h", (6.0, 72.0),
        "time constant of the hepatic nutritional gate", "Clemmons1981;Clemmons1985", "M6"),
-    _p("gate_min", 0.35, "1", (0.05, 0.6),
+    _p("gate_min", 0.28, "1", (0.05, 0.6),
        "nutritional gate in complete fasting", "Clemmons1981;Clemmons1985", "M6"),
     _p("protein_half", 0.7, "g/kg/d", (0.3, 1.5),
        "effective protein intake giving half-maximal hepatic effect (Hill n = 2)",
@@ -277,9 +277,10 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
     # --- M7 micronutrients ---------------------------------------------------------------------
     _p("mg_ref", 0.85, "mmol/L", (0.7, 1.0),
        "serum magnesium above which magnesium does not limit IGF-1", "Maggio2011", "M7"),
-    _p("mg_slope", 0.37, "1/(mmol/L)", (0.0, 1.0),
-       "fractional IGF-1 production lost per mmol/L of serum Mg below the reference "
-       "(15.9 ng/mL per mg/dL at IGF-1 127 ng/mL)", "Maggio2011", "M7"),
+    _p("mg_slope", 1.0, "1/(mmol/L)", (0.0, 1.0),
+       "fractional hepatic IGF-1 production lost per mmol/L of serum Mg below the reference; "
+       "set so that the net, feedback-compensated association matches 15.9 ng/mL per mg/dL",
+       "Maggio2011", "M7"),
     _p("zn_ref", 75.0, "µg/dL", (60.0, 90.0),
        "serum zinc above which zinc does not limit IGF-1", "Guo2020", "M7"),
     _p("zn_max_loss", 0.35, "1", (0.0, 0.5),
@@ -287,7 +288,7 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
        "Guo2020", "M7"),
     _p("vitd_ref", 20.0, "ng/mL", (10.0, 30.0),
        "25(OH)D above which vitamin D does not limit IGF-1", "Ameri2013;Trummer2017", "M7"),
-    _p("vitd_max_loss", 0.08, "1", (0.0, 0.2),
+    _p("vitd_max_loss", 0.2, "1", (0.0, 0.2),
        "fractional IGF-1 production lost at 25(OH)D 0 ng/mL (small association)",
        "Ameri2013;Trummer2017", "M7"),
     # --- M9/M10 exercise -----------------------------------------------------------------------
@@ -324,7 +325,7 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
        "aerobic strain giving half the maximal effect", "somatosim", "M10"),
     _p("muscle_igf_tau_h", 30.0, "h", (6.0, 96.0),
        "time constant of local muscle IGF-1 (MGF) after loading", "Hameed2004", "M10"),
-    _p("muscle_load_gain", 0.05, "1/AU", (0.0, 0.5),
+    _p("muscle_load_gain", 0.4, "1/AU", (0.0, 0.5),
        "rise of local muscle IGF-1 per unit of resistance load", "Hameed2004;somatosim", "M10"),
     _p("muscle_systemic_share", 0.4, "1", (0.0, 1.0),
        "share of muscle IGF-1 that follows the hepatic GH signal", "Hameed2004", "M10"),
@@ -348,10 +349,10 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
        "somatostatin-equivalent pituitary inhibition per µg octreotide", "Shah1999;somatosim",
        "M1"),
     # --- M12 exogenous GH ------------------------------------------------------------------------
-    _p("sc_ka", 0.35, "1/h", (0.1, 1.0),
+    _p("sc_ka", 0.33, "1/h", (0.1, 1.0),
        "rate of each of two serial subcutaneous absorption steps of somatropin (tmax 3-6 h, "
        "apparent t1/2 2-3 h)", "Papathanasiou2021;SomatropinLabel", "M12"),
-    _p("sc_bioavailability", 0.75, "1", (0.5, 0.95),
+    _p("sc_bioavailability", 0.65, "1", (0.5, 0.95),
        "subcutaneous bioavailability of somatropin", "SomatropinLabel;Janssen1999", "M12"),
     _p("lagh_ka", 0.25, "1/h", (0.01, 0.3),
        "absorption rate of weekly long-acting GH (somapacitan); with the 30 h half-life the "
