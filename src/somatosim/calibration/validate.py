@@ -57,6 +57,8 @@ DIAGNOSES: dict[str, str] = {
     "a stronger fat_capacity_slope would widen it",
     "2.5-no-sex-difference-old": "the female GH advantage persists after 50 y: "
     "menopause_age or the width of the menopausal transition",
+    "2.7-integrated-gh": "at the lower edge of its interval: men's 24-h GH concentration is "
+    "slightly low (as 9.1-men-integrated-gh): pool_capacity, ghrh_rate",
     "2.7-max-amplitude": "daytime and sleep-onset pulses too tall at 20-min sampling: "
     "ghrh_amp / sws_ghrh_amp_gain vs pool_capacity",
     "2.7-pulses": "too many detectable pulses (bursts not grouped in volleys as in Hartman "
@@ -103,13 +105,12 @@ DIAGNOSES: dict[str, str] = {
     "resist_igf_gain / fitness_half, and the energy cost of sessions lowers the gate",
     "7.12-mgf-5wk": "local muscle IGF-1 rises far less than MGF mRNA: muscle_load_gain (and "
     "mRNA vs protein: a model limitation for the magnitude)",
-    "8.7-sc-auc": "exposure per SC dose too high: sc_bioavailability (label 70-90 %, 63 % in "
-    "row 8.8) or gh_volume_l_per_kg / gh_halflife_min",
-    "8.8-mean-gh-0.2mg": "as 8.7-sc-auc",
-    "8.8-peak-gh-0.2mg": "as 8.7-sc-auc",
-    "8.8-physiological-dose": "as 8.7-sc-auc, and healthy women's GH too high "
+    "8.8-mean-gh-0.2mg": "exposure per SC dose too high at this physiological dose in women: "
+    "GH clearance (gh_volume_l_per_kg x ln2 / gh_halflife_min, about 10 L/h at 65 kg) is below "
+    "the population estimates (CL/F 24.7 L/h, Papathanasiou 2021); conflicting sources",
+    "8.8-peak-gh-0.2mg": "as 8.8-mean-gh-0.2mg",
+    "8.8-physiological-dose": "as 8.8-mean-gh-0.2mg, and healthy women's GH too high "
     "(female_capacity_factor)",
-    "8.8-tmax": "absorption slightly fast: sc_ka",
     "8.10-day2-peak": "somapacitan IGF-1 peaks too late (day 3-4): lagh_ka too slow",
     "8.10-day4-mean": "as 8.10-day2-peak",
     "9.1-women-integrated-gh": "women's GH too high: female_capacity_factor 1.35 gives F/M "
