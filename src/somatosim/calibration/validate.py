@@ -113,9 +113,9 @@ DIAGNOSES: dict[str, str] = {
     "(female_capacity_factor)",
     "8.10-day2-peak": "somapacitan IGF-1 peaks too late (day 3-4): lagh_ka too slow",
     "8.10-day4-mean": "as 8.10-day2-peak",
-    "9.1-women-integrated-gh": "women's GH too high: female_capacity_factor 1.35 gives F/M "
-    "1.7; Weltman 1994 women are below men, Ho 1987 above (conflicting sources: F/M ≈ 1.0-1.2 "
-    "satisfies both)",
+    "9.1-women-integrated-gh": "women's GH too high relative to men (F/M about 1.8): their lower "
+    "hepatic response (female_hep_factor) lowers IGF-1 feedback and GH rises; Weltman 1994 "
+    "women are below men, Ho 1987 above (conflicting sources: F/M ≈ 1.0-1.2 satisfies both)",
     "9.6-ert-peaks": "model limitation: oral estrogen acts only on hepatic GH responsiveness; "
     "the central estrogen action on GHRH/somatostatin (more, irregular pulses) is not "
     "modelled",
