@@ -22,8 +22,6 @@ from somatosim.clinical import (
     load_reference,
     to_ng_ml,
 )
-from somatosim.clinical import reference as reference_module
-from somatosim.clinical import safety as safety_module
 from somatosim.errors import InputError
 
 Z975 = float(ndtri(0.975))

@@ -194,8 +194,8 @@ def run_sensitivity(
     )
     raw: dict[str, Any] = {}
     if method == "sobol":
-        from SALib.analyze import sobol as sobol_analyze  # type: ignore[import-untyped]
-        from SALib.sample import sobol as sobol_sample  # type: ignore[import-untyped]
+        from SALib.analyze import sobol as sobol_analyze
+        from SALib.sample import sobol as sobol_sample
 
         X = sobol_sample.sample(prob, n, calc_second_order=False, seed=seed)
         Y = _evaluate(X, names, people, progress)

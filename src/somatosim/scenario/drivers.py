@@ -344,8 +344,9 @@ def build_schedule(
     )
 
 
-def _challenges(scenario: Scenario, p: ParameterSet,
-                warmup_days: int) -> list[tuple[int, int, int, float]]:
+def _challenges(
+    scenario: Scenario, p: ParameterSet, warmup_days: int
+) -> list[tuple[int, int, int, float]]:
     """Challenge input intervals ``(on, off, input index, value)`` in minute indices."""
     out: list[tuple[int, int, int, float]] = []
     for c in scenario.challenges:
@@ -360,13 +361,25 @@ def _challenges(scenario: Scenario, p: ParameterSet,
             block = p["arginine_sst_block"] * min(dose / 30.0, 1.0)
             out.append((start, start + minutes + int(p["arginine_after_min"]), U_SST_BLOCK, block))
         elif c.agent == "macimorelin":  # oral ghrelin agonist, absorbed within ~15 min
-            out.append((start + 15, start + 15 + max(minutes, 120), U_GHS,
-                        p["macimorelin_potency"] * dose / 0.5))
+            out.append(
+                (
+                    start + 15,
+                    start + 15 + max(minutes, 120),
+                    U_GHS,
+                    p["macimorelin_potency"] * dose / 0.5,
+                )
+            )
         elif c.agent == "igf1_infusion":  # µg/kg/h over the IGF-1 volume -> ng/mL/h
             out.append((start, start + minutes, U_IGF_INF, dose / p["igf1_volume_l_per_kg"]))
         else:  # octreotide: somatostatin-equivalent inhibition at the pituitary [Shah1999]
-            out.append((start + 15, start + 15 + max(minutes, 240), U_SST_ANALOG,
-                        p["octreotide_potency"] * dose))
+            out.append(
+                (
+                    start + 15,
+                    start + 15 + max(minutes, 240),
+                    U_SST_ANALOG,
+                    p["octreotide_potency"] * dose,
+                )
+            )
     return out
 
 
