@@ -54,7 +54,8 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> cohort.CohortResult:
 
 
 def done_chunks(out: Path) -> int:
-    d = out / "daily" / "a"
+    # a chunk's subjects file is written last, so it marks a complete chunk
+    d = out / "subjects" / "a"
     return len(list(d.glob("chunk-*.parquet"))) if d.is_dir() else 0
 
 

@@ -201,14 +201,16 @@ FORMULAS: tuple[Formula, ...] = (
     _f("sst_tone",
        "sst_basal * (1 + wake_sst_increase * (1 - asleep)) * (1 - sws_sst_withdrawal * sws)"
        " / (1 + ghrelin_sst_withdrawal * ghrelin_excess)"
-       " / (1 + ex_sst_withdrawal * exercise_stimulus) * (1 - sst_block)",
-       "pg/mL", "somatostatin tone: higher awake, withdrawn by SWS, ghrelin, exercise and "
-       "arginine", "Brandenberger2004;VanCauter2000;Farhy2007;Felsing1992"),
+       " / (1 + ex_sst_withdrawal * exercise_stimulus)",
+       "pg/mL", "somatostatin tone: higher awake, withdrawn by SWS, ghrelin and exercise",
+       "Brandenberger2004;VanCauter2000;Farhy2007;Felsing1992"),
     _f("sst_gh", "sst_gh_gain * hill2(gh_delay2, sst_gh_half)", "pg/mL",
        "delayed GH autofeedback", "Farhy2001"),
     _f("sst_igf", "sst_igf_gain * fe_n", "pg/mL", "free IGF-1 feedback via SRIF",
        "Hartman1993;Bermann1994"),
-    _f("prod_somatostatin", "k_sst * (sst_tone + sst_gh + sst_igf)", "pg/mL/h",
+    _f("arginine", "1 - min(sst_block, 1)", "1",
+       "arginine suppresses all hypothalamic SRIF release", "Farhy2007"),
+    _f("prod_somatostatin", "k_sst * (sst_tone + sst_gh + sst_igf) * arginine", "pg/mL/h",
        "SRIF release", "Farhy2007"),
     _f("loss_somatostatin", "k_sst", "1/h", "SRIF clearance", "Farhy2007"),
     _f("prod_ghrh", "k_ghrh * ghrh_tonic + ghrh_infusion", "pg/mL/h",

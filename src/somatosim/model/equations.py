@@ -246,13 +246,13 @@ def rates(
         * (1.0 - q[Q_SWS_SST_W] * y[SWS])  # SWS withdraws somatostatin [VanCauter2000]
         / (1.0 + q[Q_GHRELIN_SST_W] * ghrelin_excess)  # ghrelin opposes SRIF [Farhy2007]
         / (1.0 + q[Q_EX_SST_W] * y[EX])  # exercise withdraws SRIF [Felsing1992]
-        * (1.0 - min(u[U_SST_BLOCK], 1.0))  # arginine suppresses SRIF release [Farhy2007]
     )
     sst_gh = q[Q_SST_GH_GAIN] * _hill2(
         y[D2], q[Q_SST_GH_HALF]
     )  # delayed GH autofeedback [Farhy2001]
     sst_igf = q[Q_SST_IGF_GAIN] * fe_n  # free IGF-1 feedback via SRIF [Hartman1993; Bermann1994]
-    prod[S] = q[Q_K_SST] * (sst_tone + sst_gh + sst_igf)  # SRIF release [Farhy2007]
+    arginine = 1.0 - min(u[U_SST_BLOCK], 1.0)  # arginine suppresses SRIF release [Farhy2007]
+    prod[S] = q[Q_K_SST] * (sst_tone + sst_gh + sst_igf) * arginine  # SRIF release [Farhy2007]
     loss[S] = q[Q_K_SST]  # SRIF clearance [Farhy2007]
     prod[R] = q[Q_K_GHRH] * q[Q_GHRH_TONIC] + u[U_GHRH_INF]  # tonic GHRH, exogenous GHRH
     loss[R] = q[Q_K_GHRH]  # portal GHRH clearance [Farhy2007]

@@ -332,7 +332,7 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
     _p("mps_tau_h", 6.0, "h", (1.0, 24.0),
        "time constant of the muscle protein synthesis index", "somatosim", "M10"),
     # --- challenges (diagnostic tests and infusions) -----------------------------------------
-    _p("ghrh_iv_potency", 1500.0, "pg/mL per µg/kg", (200.0, 6000.0),
+    _p("ghrh_iv_potency", 4000.0, "pg/mL per µg/kg", (200.0, 6000.0),
        "portal-equivalent GHRH rise after an iv GHRH bolus of 1 µg/kg", "Farhy2007;somatosim",
        "M1"),
     _p("arginine_sst_block", 0.85, "1", (0.3, 1.0),
