@@ -46,6 +46,7 @@ from somatosim.interop.sbml import load_roadrunner, roadrunner_timecourse, sched
 from somatosim.model.parameters import ParameterSet, default_parameters
 from somatosim.scenario.drivers import Schedule, build_schedule
 from somatosim.scenario.schema import Scenario
+from somatosim.testing.examples import benchmark_cohort
 
 TARGET_RATE_2_CORES = 5000.0
 TARGET_RATIO = 25.0
@@ -54,32 +55,7 @@ COHORT_SUBJECTS = 100_000
 COHORT_DAYS = 28
 
 
-def cohort(n: int, days: int, seed: int = 2024) -> list[Scenario]:
-    """A mixed cohort: ages 18-85, both sexes, a third training, one in eight on somatropin."""
-    rng = np.random.default_rng(seed)
-    out = []
-    for i in range(n):
-        data: dict[str, Any] = {
-            "name": f"bench-{i}",
-            "days": days,
-            "seed": int(rng.integers(0, 2**31)),
-            "subject": {
-                "age_years": float(rng.uniform(18, 85)),
-                "sex": "male" if i % 2 else "female",
-                "weight_kg": float(rng.uniform(55, 110)),
-            },
-            "sleep": {"bedtime": "23:00", "hours": float(rng.uniform(6, 9))},
-        }
-        if i % 3 == 0:
-            data["exercise"] = [
-                {"type": "resistance", "days": ["mon", "wed", "fri"], "intensity": "high"},
-                {"type": "aerobic", "days": ["tue", "sat"], "time": "07:00", "minutes": 40},
-            ]
-        if i % 8 == 0:
-            data["subject"]["gh_reserve"] = 0.1
-            data["therapy"] = [{"drug": "somatropin", "dose_mg": 0.4}]
-        out.append(Scenario.model_validate(data))
-    return out
+cohort = benchmark_cohort
 
 
 def best_of(repeat: int, fn: Callable[[], object]) -> float:
