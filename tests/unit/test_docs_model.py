@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import math
+import re
 from pathlib import Path
 
 from somatosim.model import covariates, equations
@@ -15,6 +17,7 @@ from somatosim.model.docs import (
     flux_rows,
     render_model_markdown,
 )
+from somatosim.model.parameters import PARAMETER_INDEX, default_parameters
 from somatosim.model.references import REFERENCES
 from somatosim.model.states import STATES
 
@@ -93,3 +96,35 @@ def test_equation_rows_render_states_inputs_and_constants_by_name() -> None:
     assert gh.sources == ("Holl1993", "Hartman1992")
     assert "[sws]" in rows["sst_tone"].expression
     assert "u.asleep" in rows["sst_tone"].expression or "asleep" in rows["sst_tone"].expression
+
+
+# A parameter named in prose followed by a number (`name` 0.65, `name` = 0.65) quotes its value.
+_QUOTED_VALUE = re.compile(r"`([a-z][a-z0-9_]*)`\s*(?:=\s*)?(\d+(?:\.\d+)?)(?![\d.])")
+
+
+def quoted_parameter_values(text: str) -> list[tuple[int, str, float]]:
+    """``(line, parameter, value)`` for every parameter value quoted in ``text``."""
+    found = []
+    for m in _QUOTED_VALUE.finditer(text):
+        if m.group(1) in PARAMETER_INDEX:
+            found.append((text.count("\n", 0, m.start()) + 1, m.group(1), float(m.group(2))))
+    return found
+
+
+def test_quoted_values_are_recognised() -> None:
+    text = "rate `sc_ka` 0.33 /h\nF (`sc_bioavailability` = 0.65), `not_a_param` 3"
+    assert quoted_parameter_values(text) == [(1, "sc_ka", 0.33), (2, "sc_bioavailability", 0.65)]
+
+
+def test_prose_docs_quote_the_shipped_parameter_values() -> None:
+    p = default_parameters()
+    stale = [
+        f"{path.name}:{line}: `{name}` {value} (table: {p[name]})"
+        for path in [*sorted((ROOT / "docs").glob("*.md")), ROOT / "README.md"]
+        if path != MODEL_MD
+        for line, name, value in quoted_parameter_values(path.read_text(encoding="utf-8"))
+        if not math.isclose(value, p[name], rel_tol=1e-9)
+    ]
+    assert not stale, "docs quote parameter values that differ from the table:\n" + "\n".join(
+        stale
+    )

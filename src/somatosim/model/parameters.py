@@ -193,7 +193,9 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
        "gain of slow-wave intensity on GHRH volley amplitude", "VanCauter2000", "M3"),
     # --- M5 liver ------------------------------------------------------------------------------
     _p("k_hep", 0.1, "1/h", (0.05, 2.0),
-       "hepatic GH-receptor signal rate (t1/2 about 2 h)", "Papathanasiou2021;Sun1999", "M5"),
+       "hepatic GH-receptor signal rate (t1/2 about 7 h: it smooths GH pulses; the "
+       "Papathanasiou PD acts on plasma GH directly)", "Papathanasiou2021;Sun1999;somatosim",
+       "M5"),
     _p("gh_ec50", 2.13, "ng/mL", (0.5, 8.0),
        "plasma GH giving half-maximal hepatic signal", "Papathanasiou2021", "M5"),
     _p("igf_kin0", 1.55, "ng/mL/h", (0.3, 4.0),
