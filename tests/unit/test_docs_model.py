@@ -125,6 +125,4 @@ def test_prose_docs_quote_the_shipped_parameter_values() -> None:
         for line, name, value in quoted_parameter_values(path.read_text(encoding="utf-8"))
         if not math.isclose(value, p[name], rel_tol=1e-9)
     ]
-    assert not stale, "docs quote parameter values that differ from the table:\n" + "\n".join(
-        stale
-    )
+    assert not stale, "docs quote parameter values that differ from the table:\n" + "\n".join(stale)

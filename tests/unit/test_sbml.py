@@ -311,6 +311,7 @@ def test_same_seed_same_document() -> None:
 def test_roadrunner_rates_of_change_equal_rates(young_sbml: str) -> None:
     """roadrunner evaluates the export's rate rules as rates() at random states and inputs."""
     import roadrunner  # noqa: F401
+
     p = default_parameters()
     sched = verification_schedule(build_schedule(Scenario.model_validate(YOUNG_1D), p, 1))
     rr = X.load_roadrunner(young_sbml, 1e-8, 1e-10)
@@ -340,6 +341,7 @@ def test_roadrunner_rates_of_change_equal_rates(young_sbml: str) -> None:
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_roadrunner_matches_the_fast_engine(name: str) -> None:
     import roadrunner  # noqa: F401
+
     cmp = X.compare_roadrunner(SCENARIOS[name], seed=11)
     assert cmp.igf1_mean_roadrunner.shape == cmp.igf1_mean_fast.shape
     assert np.all(cmp.gh_area_roadrunner > 0)
@@ -353,6 +355,7 @@ def test_roadrunner_matches_the_fast_engine(name: str) -> None:
 def test_roadrunner_matches_the_fast_engine_over_two_weeks() -> None:
     """Training, long-acting GH and a fasting phase over 14 days (a few seconds)."""
     import roadrunner  # noqa: F401
+
     scenario = {
         "days": 14,
         "subject": {"age_years": 55, "sex": "female", "gh_reserve": 0.3},
