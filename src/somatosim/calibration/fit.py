@@ -32,7 +32,13 @@ from typing import Any
 import numpy as np
 
 from somatosim.calibration.cases import CASES, ValidationCase
-from somatosim.model.parameters import PARAMETER_INDEX, PARAMETERS, ParameterSet, default_parameters
+from somatosim.model.parameters import (
+    PARAMETER_INDEX,
+    PARAMETERS,
+    ParameterSet,
+    default_parameters,
+    literature_parameters,
+)
 
 __all__ = [
     "DEFAULT_FREE",
@@ -160,7 +166,7 @@ def calibrate(
     CalibrationResult
     """
     t0 = time.perf_counter()
-    lit = base if base is not None else default_parameters()
+    lit = base if base is not None else literature_parameters()
     unknown = [n for n in free_parameters if n not in PARAMETER_INDEX]
     if unknown:
         raise KeyError(f"unknown parameter(s) {unknown}; see `somatosim params`")
@@ -259,7 +265,7 @@ def write_calibrated(
     literature: ParameterSet | None = None,
 ) -> Path:
     """Write ``{name: {literature, calibrated, cases, free, lower, upper, unit}}`` (atomic)."""
-    lit = literature if literature is not None else default_parameters()
+    lit = literature if literature is not None else literature_parameters()
     data: dict[str, Any] = {}
     for spec in PARAMETERS:
         name = spec.name

@@ -601,13 +601,20 @@ def render_model_markdown() -> str:
         out += [f"### `{name}`", "", " ".join(doc.split("\n\n")[0].split()), ""]
         out += list(_equation_table(_statement_rows(name, src), with_sections=False))
 
-    out += ["## Parameters", ""]
+    out += [
+        "## Parameters",
+        "",
+        "`value` is the shipped value; `literature` is the table's written value where "
+        "`somatosim calibrate` changed it (`=` where it did not; see docs/validation.md).",
+        "",
+    ]
     out += _table(
-        ("name", "value", "unit", "range", "mechanism", "description", "sources"),
+        ("name", "value", "literature", "unit", "range", "mechanism", "description", "sources"),
         (
             (
                 f"`{p.name}`",
                 _num(p.value),
+                _num(p.literature) if p.literature is not None else "=",
                 p.unit,
                 f"{_num(p.lower)}-{_num(p.upper)}",
                 p.mechanism,

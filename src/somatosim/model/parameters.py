@@ -5,11 +5,23 @@ the mechanism it belongs to (DESIGN.md M1-M12) and a source key into
 :mod:`somatosim.model.references`. Docs, ``somatosim params``, calibration bounds and the SBML
 export read from :data:`PARAMETERS`; nothing else in the code base holds a physiological
 number.
+
+The values written in the table below are the literature (prior) values. ``somatosim
+calibrate`` fits a subset of them to the validation cases and writes
+``somatosim/data/calibrated_parameters.json``; when that file ships, :data:`PARAMETERS` carries
+the calibrated value in ``value`` and keeps the written one in ``literature`` (for every row
+whose written value still equals the file's ``literature`` entry, so an edited row wins over a
+stale calibration). The shipped model is the calibrated one; :func:`literature_parameters`
+returns the written values.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import math
 from dataclasses import dataclass
+from importlib.resources import files
 from types import MappingProxyType
 from typing import Any
 
@@ -23,6 +35,7 @@ __all__ = [
     "ParameterSet",
     "ParameterSpec",
     "default_parameters",
+    "literature_parameters",
 ]
 
 
@@ -38,6 +51,10 @@ class ParameterSpec:
     description: str
     source: str
     mechanism: str
+    literature: float | None = None
+    """The table's written (literature) value when calibration changed ``value``, else None."""
+    informed_by: tuple[str, ...] = ()
+    """Validation cases that inform the calibrated value (from the calibration's Jacobian)."""
 
     def __post_init__(self) -> None:
         if not self.lower <= self.value <= self.upper:
@@ -67,7 +84,7 @@ def _p(
 
 
 # fmt: off
-PARAMETERS: tuple[ParameterSpec, ...] = (
+_TABLE: tuple[ParameterSpec, ...] = (
     # --- M1 hypothalamus: stochastic GHRH drive and somatostatin tone -------------------------
     _p("ghrh_rate", 0.8, "1/h", (0.4, 3.0),
        "mean rate of GHRH neuronal volleys (time-rescaled renewal process) at reference tone; "
@@ -372,6 +389,45 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
 )
 # fmt: on
 
+CALIBRATION_FILE = "calibrated_parameters.json"
+
+
+def _load_calibration() -> dict[str, Any]:
+    try:
+        text = (files("somatosim") / "data" / CALIBRATION_FILE).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError(f"{CALIBRATION_FILE}: expected an object of parameter entries")
+    return data
+
+
+def _calibrated(
+    table: tuple[ParameterSpec, ...], calib: dict[str, Any]
+) -> tuple[ParameterSpec, ...]:
+    out = []
+    for spec in table:
+        entry = calib.get(spec.name)
+        if (
+            isinstance(entry, dict)
+            and entry.get("free")
+            and math.isclose(float(entry["literature"]), spec.value, rel_tol=1e-12, abs_tol=1e-15)
+            and float(entry["calibrated"]) != spec.value
+        ):
+            spec = dataclasses.replace(
+                spec,
+                value=float(entry["calibrated"]),
+                literature=spec.value,
+                informed_by=tuple(entry.get("cases", ())),
+            )
+        out.append(spec)
+    return tuple(out)
+
+
+PARAMETERS: tuple[ParameterSpec, ...] = _calibrated(_TABLE, _load_calibration())
+"""The shipped parameter table: written values with the shipped calibration applied."""
+
 PARAMETER_INDEX: MappingProxyType[str, int] = MappingProxyType(
     {spec.name: i for i, spec in enumerate(PARAMETERS)}
 )
@@ -418,5 +474,10 @@ class ParameterSet:
 
 
 def default_parameters() -> ParameterSet:
-    """The shipped parameter set (table values)."""
+    """The shipped parameter set (the calibrated table, see the module docstring)."""
     return ParameterSet(tuple(spec.value for spec in PARAMETERS))
+
+
+def literature_parameters() -> ParameterSet:
+    """The table's written (literature) values, before the shipped calibration."""
+    return ParameterSet(tuple(spec.value for spec in _TABLE))
