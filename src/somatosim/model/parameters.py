@@ -374,11 +374,12 @@ _TABLE: tuple[ParameterSpec, ...] = (
     _p("sc_bioavailability", 0.65, "1", (0.5, 0.95),
        "subcutaneous bioavailability of somatropin", "SomatropinLabel;Janssen1999", "M12"),
     _p("lagh_ka", 0.25, "1/h", (0.01, 0.3),
-       "absorption rate of weekly long-acting GH (somapacitan); with the 30 h half-life the "
-       "model tmax is about 11 h (label median tmax 8-25.5 h), the IGF-1 peak falls on day 2 "
-       "and day 4 is near the weekly mean", "Juul2019;SogroyaLabel;Kildemoes2021", "M12"),
+       "absorption rate of weekly long-acting GH (somapacitan); label median tmax 8-25.5 h "
+       "(children)", "Juul2019;SogroyaLabel;Kildemoes2021", "M12"),
     _p("lagh_halflife_h", 30.0, "h", (10.0, 80.0),
-       "elimination half-life of somapacitan", "Juul2019;SogroyaLabel", "M12"),
+       "elimination half-life of somapacitan (terminal 34 h in children after 0.16 mg/kg; "
+       "quoted as about 2-3 days in adults with GH deficiency, not verified)",
+       "Juul2019;SogroyaLabel", "M12"),
     _p("lagh_volume_l_per_kg", 0.12, "L/kg", (0.02, 0.5),
        "apparent volume of somapacitan (albumin-bound)", "SogroyaLabel;somatosim", "M12"),
     _p("lagh_bioavailability", 0.3, "1", (0.1, 0.9),

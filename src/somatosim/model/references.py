@@ -182,7 +182,8 @@ REFERENCES: dict[str, Reference] = dict(
         _r(
             "SogroyaLabel",
             "Sogroya (somapacitan) product information: tmax 8-25.5 h, terminal t1/2 about 34 h "
-            "(children), V/F 1.7 L, >99 % albumin bound; adult dose up to 8 mg/week.",
+            "(children), V/F 1.7 L, >99 % albumin bound; adult dose up to 8 mg/week. The adult "
+            "terminal half-life is quoted as about 2-3 days (secondary, not verified).",
         ),
         _r(
             "Janssen1999",
