@@ -150,7 +150,7 @@ def test_healthy_adult_passes_macimorelin(macimorelin: dict[str, StimulationResu
     strict=False,
     reason="GHRH + arginine peaks of healthy lean young adults are ~20-60 µg/L; the model's "
     "releasable pituitary pool (pool_capacity x pool fraction, refilled at k_refill) caps the "
-    "peak near 8-10 µg/L, below the 11 µg/L cut-off for BMI < 25 (see docs/clinical.md)",
+    "peak near 10-11 µg/L, at the 11 µg/L cut-off for BMI < 25 (see docs/clinical.md)",
 )
 def test_healthy_adult_passes_ghrh_arginine(ghrh_arginine: dict[str, StimulationResult]) -> None:
     assert ghrh_arginine["healthy"].verdict == "sufficient"

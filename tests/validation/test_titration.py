@@ -162,13 +162,6 @@ def test_day_2_sample_is_the_weekly_peak(steady_week: WeeklyProfile) -> None:
     json.dumps(w.as_dict(), allow_nan=False)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the model's weekly IGF-1 swing is too wide (peak/trough ~1.5/0.5 x mean) and the "
-    "falling IGF-1 crosses the weekly mean on day ~4.5, so day 4 is +0.3 to +0.6 SDS above the "
-    "mean; set by the hepatic signal and IGF-1/ALS kinetics (k_hep, k_bp3, k_igf_*), not by the "
-    "somapacitan PK rows (see docs/clinical.md)",
-)
 def test_day_4_sample_estimates_the_weekly_mean(steady_week: WeeklyProfile) -> None:
     assert abs(steady_week.days.loc[4, "sds_minus_mean"]) < 0.2
 

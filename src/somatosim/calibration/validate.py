@@ -74,8 +74,10 @@ DIAGNOSES: dict[str, str] = {
     "fall is too small, as 4.4-fast-10d (gate_min)",
     "5.2-vegan-women": "at the lower edge: protein/EAA effect slightly too steep "
     "(protein_half, neaa_weight)",
-    "7.2-above-threshold": "acute GH response to 10 min above the lactate threshold too small "
-    "with the current GHRH/somatostatin values: ex_stim_gain, ex_sst_withdrawal, ex_ghrh_gain",
+    "7.2-above-threshold": "acute GH response to 10 min above the lactate threshold too small: "
+    "the calibration lowered ex_stim_gain to bring the untrained integrated GH of row 7.3 and "
+    "the resistance session of row 7.5 into range, and one exercise gain cannot serve both "
+    "(ex_stim_gain, ex_sst_withdrawal, ex_ghrh_gain)",
     "7.5-session-gh": "acute resistance-exercise GH at the upper edge: resist_stim_scale",
     "7.7-rt-older": "conflicting sources: the meta-analysis of row 7.8 (+17 ng/mL in the "
     "elderly) and Borst 2001 (+20 %) vs the null results of rows 7.5, 7.7 and 7.10; one "
@@ -111,8 +113,11 @@ DIAGNOSES: dict[str, str] = {
     "8.8-peak-gh-0.2mg": "as 8.8-mean-gh-0.2mg",
     "8.8-physiological-dose": "as 8.8-mean-gh-0.2mg, and healthy women's GH too high "
     "(female_capacity_factor)",
-    "8.10-day2-peak": "somapacitan IGF-1 peaks too late (day 3-4): lagh_ka too slow",
-    "8.10-day4-mean": "as 8.10-day2-peak",
+    "8.10-day2-peak": "somapacitan IGF-1 peak timing: lagh_ka, k_hep",
+    "8.10-day4-mean": "at this fixed 4.5 mg/week (0.06 mg/kg) the weekly swing is wider than "
+    "at titrated doses (about 3 mg/week, where day 4 is within 0.2 SDS of the mean for 40-y "
+    "adults): IGF-1 falls back through the weekly mean on day ~4.5; IGF-1 clearance in treated "
+    "GH deficiency (k_igf_ternary) and the hepatic signal (k_hep)",
     "9.1-women-integrated-gh": "women's GH too high relative to men (F/M about 1.8): their lower "
     "hepatic response (female_hep_factor) lowers IGF-1 feedback and GH rises; Weltman 1994 "
     "women are below men, Ho 1987 above (conflicting sources: F/M ≈ 1.0-1.2 satisfies both)",
