@@ -146,9 +146,10 @@ def test_weekly_gh_absorbs_slowly_and_lasts_longer(weekly: Result, ghd_single: R
     assert first.half_life_h > 5 * daily.half_life_h
     model = pk_summary(weekly, drug="somapacitan", dose_index=0, method="model")
     assert model.auc_ng_h_ml == pytest.approx(first.auc_ng_h_ml, rel=0.01)
-    # steady state after a few doses: little accumulation (label: ratio 1-2)
+    # steady state after a few doses: little accumulation (label: mean accumulation ratio 1-2;
+    # the adult half-life of about 3 days gives 1.25)
     third = pk_summary(weekly, drug="somapacitan", dose_index=3)
-    assert 1.0 <= third.auc_ng_h_ml / first.auc_ng_h_ml < 1.2
+    assert 1.0 <= third.auc_ng_h_ml / first.auc_ng_h_ml <= 2.0
 
 
 def test_injections_follow_the_schedule(weekly: Result) -> None:
