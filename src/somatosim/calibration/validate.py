@@ -53,7 +53,7 @@ DIAGNOSES: dict[str, str] = {
     "9.10-sex-ratio-70": "sex gap after menopause too small: female_hep_factor should act "
     "after menopause too (LIFE F/M 0.88 at 70 y)",
     "2.3-range": "model limitation: between-subject GH variability comes only from body fat, "
-    "age and two random effects; no testosterone, visceral fat or insulin (row 2.3/2.10); "
+    "age and three random effects; no testosterone, visceral fat or insulin (row 2.3/2.10); "
     "a stronger fat_capacity_slope would widen it",
     "2.5-no-sex-difference-old": "the female GH advantage persists after 50 y: "
     "menopause_age or the width of the menopausal transition",
