@@ -210,7 +210,7 @@ _TABLE: tuple[ParameterSpec, ...] = (
        "gain of slow-wave intensity on GHRH volley amplitude", "VanCauter2000", "M3"),
     # --- M5 liver ------------------------------------------------------------------------------
     _p("k_hep", 0.1, "1/h", (0.05, 2.0),
-       "hepatic GH-receptor signal rate (t1/2 about 7 h: it smooths GH pulses; the "
+       "hepatic GH-receptor signal rate: how fast IGF-1 synthesis follows plasma GH (the "
        "Papathanasiou PD acts on plasma GH directly)", "Papathanasiou2021;Sun1999;somatosim",
        "M5"),
     _p("gh_ec50", 2.13, "ng/mL", (0.5, 8.0),
