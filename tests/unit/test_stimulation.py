@@ -13,6 +13,7 @@ import math
 import numpy as np
 import pytest
 
+import somatosim
 from somatosim.clinical.stimulation import (
     GHD_SEVERITY,
     STIMULATION_CUTOFFS,
@@ -146,14 +147,52 @@ def test_healthy_adult_passes_macimorelin(macimorelin: dict[str, StimulationResu
     assert r.series.loc[-30:0].to_numpy().mean() < 0.5 * r.peak_gh
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="GHRH + arginine peaks of healthy lean young adults are ~20-60 µg/L; the model's "
-    "releasable pituitary pool (pool_capacity x pool fraction, refilled at k_refill) caps the "
-    "peak near 10-11 µg/L, at the 11 µg/L cut-off for BMI < 25 (see docs/clinical.md)",
-)
 def test_healthy_adult_passes_ghrh_arginine(ghrh_arginine: dict[str, StimulationResult]) -> None:
-    assert ghrh_arginine["healthy"].verdict == "sufficient"
+    # Corneli 2005: the 11 µg/L cut-off (BMI < 25) is far below the peaks of lean healthy adults,
+    # so no seed of a healthy man may read as deficient, and the peak comes from the test
+    r = ghrh_arginine["healthy"]
+    assert r.verdict == "sufficient"
+    assert r.fraction_deficient == 0.0
+    assert r.series.loc[-30:0].to_numpy().mean() < 0.25 * r.peak_gh
+
+
+def test_arginine_potentiates_the_ghrh_response() -> None:
+    # Alba-Roth 1988: arginine suppresses somatostatin and augments the GH response to GHRH;
+    # in the model the withdrawn somatostatin also lets the pool refill during the test
+    base = Scenario.model_validate({"days": 1, "subject": HEALTHY})
+    proto = STIMULATION_PROTOCOLS["ghrh_arginine"]
+    peaks: dict[str, float] = {}
+    for arm in ("ghrh", "arginine", "both"):
+        arm_peaks = []
+        for seed in (1, 2, 3):
+            sc = _test_scenario(base, proto, "08:00", seed, True)
+            sc = sc.replace(challenges=[c for c in sc.challenges if arm in ("both", c.agent)])
+            gh = somatosim.simulate(sc).timeseries.gh.sel(hours=slice(8.0, 10.0))
+            arm_peaks.append(float(gh.max()))
+        peaks[arm] = float(np.median(arm_peaks))
+    assert peaks["both"] > 1.5 * peaks["ghrh"]
+    assert peaks["both"] > peaks["arginine"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the model puts the age decline of GH secretion in pituitary capacity "
+    "(age_decline_per_decade), so GHRH + arginine peaks fall with age (about 10 µg/L at 60 y); "
+    "published responses do not (Ghigo 1990); see docs/clinical.md",
+)
+def test_ghrh_arginine_response_does_not_fall_with_age() -> None:
+    # Ghigo E et al., JCEM 1990;71:1481: the GH response to GHRH + arginine does not vary with
+    # age in healthy adults, which is why the test is used in older adults
+    young = stimulation_test({"age_years": 30}, "ghrh_arginine", seed=1, n_seeds=3)
+    old = stimulation_test({"age_years": 65}, "ghrh_arginine", seed=1, n_seeds=3)
+    assert old.verdict == "sufficient"
+    assert old.peak_gh > 0.7 * young.peak_gh
+
+
+def test_partial_deficiency_fails_ghrh_arginine(
+    ghrh_arginine: dict[str, StimulationResult],
+) -> None:
+    assert ghrh_arginine["partial"].verdict == "deficient"
 
 
 def test_peak_falls_with_gh_reserve(

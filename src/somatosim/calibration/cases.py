@@ -37,6 +37,7 @@ import numpy as np
 from somatosim.calibration import _measure as M
 from somatosim.calibration._runner import run_arms, seeds
 from somatosim.engine.result import Result
+from somatosim.model.equations import IGF1_NG_PER_NMOL, IGFBP3_NMOL_PER_MG
 from somatosim.model.parameters import ParameterSet, default_parameters
 
 __all__ = [
@@ -1041,6 +1042,18 @@ def _protein_cut(p: ParameterSet | None) -> float:
     return _pct(_week(cut, "igf1_mean_ng_ml", 22), _week(base, "igf1_mean_ng_ml", 22))
 
 
+def _fontana_arms(p: ParameterSet | None) -> tuple[list[Result], list[Result]]:
+    vegan, cr = run_arms(
+        [
+            _sc(28, _subject(50), diet={"protein_g_per_kg": 0.76, "eaa_fraction": 0.38}),
+            _sc(28, _subject(50), diet={"energy_percent_of_need": 80, "protein_g_per_kg": 1.73}),
+        ],
+        8,
+        p,
+    )
+    return vegan, cr
+
+
 @_case(
     id="4.7-vegan-vs-cr",
     section="4",
@@ -1060,15 +1073,37 @@ def _protein_cut(p: ParameterSet | None) -> float:
     confidence="V",
 )
 def _vegan_vs_cr(p: ParameterSet | None) -> float:
-    vegan, cr = run_arms(
-        [
-            _sc(28, _subject(50), diet={"protein_g_per_kg": 0.76, "eaa_fraction": 0.38}),
-            _sc(28, _subject(50), diet={"energy_percent_of_need": 80, "protein_g_per_kg": 1.73}),
-        ],
-        8,
-        p,
-    )
+    vegan, cr = _fontana_arms(p)
     return _pct(_week(vegan, "igf1_mean_ng_ml", 27), _week(cr, "igf1_mean_ng_ml", 27))
+
+
+def _molar_ratio(rs: Sequence[Result], day: int) -> float:
+    """IGF-1 : IGFBP-3 molar ratio over the week ending on ``day``."""
+    igf1 = _week(rs, "igf1_mean_ng_ml", day) / IGF1_NG_PER_NMOL
+    bp3 = _week(rs, "igfbp3_mean_mg_l", day) * IGFBP3_NMOL_PER_MG
+    return igf1 / bp3
+
+
+@_case(
+    id="4.7-vegan-vs-cr-ratio",
+    section="4",
+    source="Fontana L et al., Aging Cell 2008 (Table 3)",
+    protocol="As 4.7-vegan-vs-cr",
+    published=0.0,
+    published_text="IGF-1:IGFBP-3 ratio significantly lower in vegans than in CR members",
+    unit="%",
+    tolerance=0.0,
+    tolerance_source="R8: direction (group means not verified)",
+    observable="IGF-1:IGFBP-3 molar ratio over the last week, vegan vs CR (%)",
+    comparison="below",
+    scale=5.0,
+    fast=True,
+    informs=("bp3_gate_exponent", "protein_half"),
+    confidence="V",
+)
+def _vegan_vs_cr_ratio(p: ParameterSet | None) -> float:
+    vegan, cr = _fontana_arms(p)
+    return _pct(_molar_ratio(vegan, 27), _molar_ratio(cr, 27))
 
 
 _HORNE_MEALS = ["08:30", "13:00", "19:00"]
@@ -1481,12 +1516,6 @@ def _vitd_ameri(p: ParameterSet | None) -> float:
 def _vitd_trummer(p: ParameterSet | None) -> float:
     a, b = _arms_diff(p, _subject(60), 56, {"vitamin_d_ng_ml": 34}, {"vitamin_d_ng_ml": 22})
     return a - b
-
-
-def _molar_ratio(rs: Sequence[Result], day: int) -> float:
-    igf = _week(rs, "igf1_mean_ng_ml", day) / 7.65
-    bp3 = _week(rs, "igfbp3_mean_mg_l", day) * 34.8
-    return igf / bp3
 
 
 @_case(

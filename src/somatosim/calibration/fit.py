@@ -52,6 +52,7 @@ FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 
 DEFAULT_FREE: tuple[str, ...] = (
     "pool_capacity",
+    "refill_srif_gain",
     "ghrh_rate",
     "ghrh_regularity",
     "sws_sst_withdrawal",
@@ -61,6 +62,7 @@ DEFAULT_FREE: tuple[str, ...] = (
     "female_capacity_factor",
     "female_hep_factor",
     "gate_min",
+    "bp3_gate_exponent",
     "protein_half",
     "energy_half",
     "neaa_weight",

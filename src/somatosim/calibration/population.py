@@ -49,10 +49,10 @@ REFERENCE_AGES: tuple[int, ...] = (20, 30, 40, 50, 60, 70, 80)
 
 RANDOM_EFFECTS: Mapping[str, float] = {
     # log-normal SD of the subject's multiplier on the parameter
-    "pool_capacity": 0.30,  # 24-h GH varies several-fold between healthy adults [Veldhuis1995]
+    "pool_capacity": 0.50,  # 24-h GH varies several-fold between healthy adults [Veldhuis1995]
     "igf_emax": 0.20,  # hepatic IGF-1 output for a given GH exposure (GHR, genetics)
     # the IGF-1 level the feedback loop defends (about half of IGF-1 variance is heritable)
-    "free_igf_ref": 0.12,
+    "free_igf_ref": 0.18,
 }
 """Inter-individual variability: log-normal SD of each parameter's multiplier."""
 

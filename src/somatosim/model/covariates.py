@@ -192,6 +192,8 @@ def individualize(
         "lagh_potency": p["lagh_potency"],
         "wake_sst_increase": p["wake_sst_increase"],
         "ghrh_rate_max": p["ghrh_rate_max"],
+        "refill_srif_gain": p["refill_srif_gain"],
+        "bp3_gate_exponent": p["bp3_gate_exponent"],
     }
     missing = set(QCONST) - set(values)
     if missing:  # pragma: no cover - guarded by a unit test

@@ -44,6 +44,7 @@ from somatosim.model.states import (
     POOL,
     Q_AER_GAIN,
     Q_AER_HALF,
+    Q_BP3_GATE_EXP,
     Q_BP3_GI,
     Q_BP3_HALF,
     Q_BP3_REF,
@@ -105,6 +106,7 @@ from somatosim.model.states import (
     Q_MUSCLE_SYS,
     Q_PIT_IGF,
     Q_RATIO_REF,
+    Q_REFILL_SRIF_GAIN,
     Q_RESIST_GAIN,
     Q_SC_KA,
     Q_SST_BASAL,
@@ -275,8 +277,10 @@ def rates(
         q[Q_K_RELEASE] * _hill3(y[R], q[Q_GHRH_THRESH]) * srif_block * igf_block * ghrelin_boost
     )
     r_basal = q[Q_K_BASAL] * srif_block * igf_block  # basal secretion [Keenan1998]
-    prod[POOL] = q[Q_K_REFILL]  # pool refilling [MacGregor2005]
-    loss[POOL] = q[Q_K_REFILL] + r_pulse + r_basal  # refill saturation plus release
+    # the reserve store refills the pool, faster when SRIF is withdrawn
+    refill = q[Q_K_REFILL] * (1.0 + q[Q_REFILL_SRIF_GAIN] * srif_block)
+    prod[POOL] = refill  # pool refilling [MacGregor2005; AlbaRoth1988]
+    loss[POOL] = refill + r_pulse + r_basal  # refill saturation plus release [MacGregor2005]
     secr_pulse = q[Q_CAP] * r_pulse * y[POOL]  # µg/h, pulsatile [MacGregor2005]
     secr_basal = q[Q_CAP] * r_basal * y[POOL]  # µg/h, basal
 
@@ -311,7 +315,8 @@ def rates(
     bp3_drive = (
         q[Q_BP3_GI] + (1.0 - q[Q_BP3_GI]) * y[RS] / q[Q_HEP_REF]
     )  # GH-dependent ALS [Baxter1989]
-    prod[BP3] = q[Q_K_BP3] * q[Q_BP3_REF] * y[NG] * bp3_drive
+    bp3_gate = y[NG] ** q[Q_BP3_GATE_EXP]  # IGFBP-3 gated less than IGF-1 [Fontana2008]
+    prod[BP3] = q[Q_K_BP3] * q[Q_BP3_REF] * bp3_gate * bp3_drive
     loss[BP3] = q[Q_K_BP3]
     prod[FE] = q[Q_K_FE] * free_igf  # free IGF-1 reaching feedback sites [Hartman1993]
     loss[FE] = q[Q_K_FE]

@@ -149,6 +149,12 @@ _TABLE: tuple[ParameterSpec, ...] = (
     _p("k_release", 14.0, "1/h", (2.0, 60.0),
        "maximal fractional release rate of the pool under full GHRH stimulation",
        "MacGregor2005;somatosim", "M2"),
+    _p("refill_srif_gain", 10.0, "1", (0.0, 20.0),
+       "extra refilling of the releasable pool from the reserve store when somatostatin is "
+       "withdrawn: refilling is k_refill x (1 + gain x SRIF block), so it is fastest in "
+       "slow-wave sleep and under arginine (so healthy GHRH + arginine peaks lie well above the "
+       "diagnostic cut-off)",
+       "MacGregor2005;AlbaRoth1988;somatosim", "M2"),
     _p("ghrh_thresh", 400.0, "pg/mL", (100.0, 1500.0),
        "GHRH giving half-maximal pituitary stimulation (t1)", "Farhy2007", "M2"),
     _p("k_basal_release", 0.03, "1/h", (0.0, 0.3),
@@ -245,6 +251,10 @@ _TABLE: tuple[ParameterSpec, ...] = (
        "IGFBP-3 of healthy adults", "Jorgensen1994", "M8"),
     _p("k_bp3", 0.025, "1/h", (0.01, 0.2),
        "IGFBP-3/ALS turnover rate (rises within a day of GH)", "Baxter1989;somatosim", "M8"),
+    _p("bp3_gate_exponent", 1.0, "1", (0.0, 1.0),
+       "exponent of the nutritional gate on IGFBP-3/ALS synthesis (1: gated as IGF-1; below "
+       "1: IGFBP-3 falls less than IGF-1 on a low-protein diet, so the IGF-1:IGFBP-3 ratio "
+       "and free IGF-1 follow protein intake)", "Fontana2008;Beasley2014", "M5"),
     _p("bp3_gh_independent", 0.35, "1", (0.0, 0.8),
        "share of IGFBP-3/ALS synthesis that does not depend on GH", "Baxter1989", "M8"),
     _p("free_fraction_ref", 0.0065, "1", (0.002, 0.02),

@@ -54,6 +54,12 @@ REFERENCES: dict[str, Reference] = dict(
             "secretion. J Neuroendocrinol 2005;17:788-803.",
         ),
         _r(
+            "AlbaRoth1988",
+            "Alba-Roth J, Müller OA, Schopohl J, von Werder K. Arginine stimulates growth "
+            "hormone secretion by suppressing endogenous somatostatin secretion. J Clin "
+            "Endocrinol Metab 1988;67:1186-1189.",
+        ),
+        _r(
             "Keenan1998",
             "Keenan DM, Veldhuis JD, Yang R. Joint recovery of pulsatile and basal hormone "
             "secretion by stochastic nonlinear random-effects analysis. Am J Physiol "
@@ -229,6 +235,13 @@ REFERENCES: dict[str, Reference] = dict(
             "Clemmons DR, Seek MM, Underwood LE. Supplemental essential amino acids augment the "
             "somatomedin-C/insulin-like growth factor I response to refeeding after fasting. "
             "Metabolism 1985;34:391-395.",
+        ),
+        _r(
+            "Beasley2014",
+            "Beasley JM et al. Associations of serum insulin-like growth factor-I and insulin-like "
+            "growth factor-binding protein 3 levels with biomarker-calibrated protein, dairy "
+            "product and milk intake in the Women's Health Initiative. Br J Nutr "
+            "2014;111:847-853.",
         ),
         _r(
             "Fontana2008",

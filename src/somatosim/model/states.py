@@ -137,6 +137,8 @@ QCONST: tuple[str, ...] = (
     "lagh_potency",
     "wake_sst_increase",
     "ghrh_rate_max",
+    "refill_srif_gain",
+    "bp3_gate_exponent",
 )
 N_QCONST = len(QCONST)
 (
@@ -221,6 +223,8 @@ N_QCONST = len(QCONST)
     Q_LAGH_POTENCY,
     Q_WAKE_SST,
     Q_GHRH_RATE_MAX,
+    Q_REFILL_SRIF_GAIN,
+    Q_BP3_GATE_EXP,
 ) = range(N_QCONST)
 
 # ---- time-varying inputs for one step (built by the engine from the scenario drivers) ------
