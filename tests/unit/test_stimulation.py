@@ -174,12 +174,6 @@ def test_arginine_potentiates_the_ghrh_response() -> None:
     assert peaks["both"] > peaks["arginine"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the model puts the age decline of GH secretion in pituitary capacity "
-    "(age_decline_per_decade), so GHRH + arginine peaks fall with age (about 10 µg/L at 60 y); "
-    "published responses do not (Ghigo 1990); see docs/clinical.md",
-)
 def test_ghrh_arginine_response_does_not_fall_with_age() -> None:
     # Ghigo E et al., JCEM 1990;71:1481: the GH response to GHRH + arginine does not vary with
     # age in healthy adults, which is why the test is used in older adults

@@ -295,6 +295,7 @@ def _median_case(sex: str, age: int, value: float) -> None:
             upper=1.1 * value,
             informs=(
                 "igf_emax",
+                "sst_age_rise_per_decade",
                 "age_decline_per_decade",
                 "hep_age_decline_per_decade",
                 "sws_age_half",
@@ -385,7 +386,7 @@ def _bmi(p: ParameterSet | None) -> float:
     upper=19.0,
     fast=True,
     confidence="V2",
-    informs=("age_decline_per_decade", "sws_age_half"),
+    informs=("sst_age_rise_per_decade", "age_decline_per_decade", "sws_age_half"),
 )
 def _decline(p: ParameterSet | None) -> float:
     ages = [25.0, 35.0, 45.0, 55.0, 65.0, 75.0]
@@ -445,7 +446,7 @@ _R_FAT = M.fisher_ci(-0.62, 26)
     observable="Pearson r of age with log mean 24-h GH",
     lower=_R_AGE[0],
     upper=_R_AGE[1],
-    informs=("age_decline_per_decade", "sws_age_half"),
+    informs=("sst_age_rise_per_decade", "age_decline_per_decade", "sws_age_half"),
 )
 def _r_age(p: ParameterSet | None) -> float:
     age, _, gh = _veldhuis_cohort(p)

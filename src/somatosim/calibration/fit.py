@@ -58,6 +58,7 @@ DEFAULT_FREE: tuple[str, ...] = (
     "sws_sst_withdrawal",
     "sws_ghrh_amp_gain",
     "igf_emax",
+    "sst_age_rise_per_decade",
     "hep_age_decline_per_decade",
     "female_capacity_factor",
     "female_hep_factor",

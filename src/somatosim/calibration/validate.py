@@ -99,8 +99,8 @@ DIAGNOSES: dict[str, str] = {
     "1.0 -> 1.44 g/kg/d with any saturating protein curve, because that step spans 60 % of the "
     "Fontana range; the RCT (older women, 2 years) reports +8 %",
     "5.3-milk-free-igf1": "free IGF-1 does not rise when protein raises total IGF-1: IGFBP-3 "
-    "rises with it (the calibration kept bp3_gate_exponent near 1, because a weaker gate on "
-    "IGFBP-3 slows the fasting falls of 4.4 and 5.5) and the free IGF-1 feedback lowers GH; "
+    "rises with it (when bp3_gate_exponent is near 1; a weaker gate on IGFBP-3 lets free "
+    "IGF-1 rise but slows the fasting falls of 4.4 and 5.5) and the free IGF-1 feedback lowers GH; "
     "free_ratio_exponent",
     "5.5-eaa-recovery": "refeeding with 0.48 g/kg/d at 35 kcal/kg recovers too little: the "
     "protein term dominates at low intake (protein_half, Hill 2) while the paper shows "

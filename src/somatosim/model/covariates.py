@@ -4,8 +4,11 @@
 ``q`` used by :func:`somatosim.model.equations.rates`. Each covariate acts where the
 physiology says it acts:
 
-- age lowers pituitary GH capacity [Iranmanesh1991], slow-wave sleep [VanCauter2000] and,
-  slightly, hepatic responsiveness;
+- age raises hypothalamic somatostatin tone and can lower the GHRH drive (volley amplitude
+  and the basal release that GHRH tone sustains), while the pituitary reserve that
+  GHRH + arginine releases is kept [Ghigo1990]; it can also lower pituitary GH capacity
+  [Iranmanesh1991], and it lowers slow-wave sleep [VanCauter2000] and, slightly, hepatic
+  responsiveness;
 - premenopausal women have a larger GH capacity [Ho1987; Roelfsema2016], higher GHRH potency and
   weaker GH autofeedback [Farhy2002; Farhy2007], and a lower hepatic response [Hoerenz2022];
 - adiposity lowers GH capacity [Veldhuis1995]; body weight sets the GH distribution volume
@@ -113,14 +116,15 @@ def individualize(
         "ghrh_rate": p["ghrh_rate"] * (1.0 + (p["female_ghrh_rate_factor"] - 1.0) * pre),
         "ghrh_regularity": p["ghrh_regularity"]
         * (1.0 - (1.0 - p["female_regularity_factor"]) * pre),
-        "ghrh_amp": p["ghrh_amp"],
+        "ghrh_amp": p["ghrh_amp"]
+        * (1.0 - p["ghrh_age_decline_per_decade"]) ** decades,  # [Ghigo1990]
         "ghrh_amp_cv": p["ghrh_amp_cv"],
         "k_ghrh": p["k_ghrh"],
         "ghrh_tonic": p["ghrh_tonic"],
         "circ_amp": p["circ_amp"],
         "circ_peak_h": p["circ_peak_h"],
         "k_sst": p["k_sst"],
-        "sst_basal": p["sst_basal"],
+        "sst_basal": p["sst_basal"] * (1.0 + p["sst_age_rise_per_decade"] * decades),  # [Ghigo1990]
         "sst_gh_gain": p["sst_gh_gain"] * (1.0 - (1.0 - p["female_sst_gh_factor"]) * pre),
         "sst_gh_half": p["sst_gh_half"],
         "k_delay": 2.0 / p["gh_feedback_delay_h"],
@@ -131,7 +135,8 @@ def individualize(
         "k_refill": p["k_refill"],
         "k_release": p["k_release"],
         "ghrh_thresh": p["ghrh_thresh"] * (1.0 - (1.0 - p["female_ghrh_potency"]) * pre),
-        "k_basal": p["k_basal_release"],
+        "k_basal": p["k_basal_release"]
+        * (1.0 - p["ghrh_age_decline_per_decade"]) ** decades,  # GHRH tone [Ghigo1990]
         "ghrelin_release_gain": p["ghrelin_release_gain"],
         "k_gh": LN2 / (p["gh_halflife_min"] / 60.0),
         "volume": p["gh_volume_l_per_kg"] * weight_kg,

@@ -160,8 +160,17 @@ _TABLE: tuple[ParameterSpec, ...] = (
     _p("k_basal_release", 0.03, "1/h", (0.0, 0.3),
        "basal (non-pulsatile) fractional release rate", "Keenan1998;Roelfsema2016", "M2"),
     _p("age_decline_per_decade", 0.11, "1", (0.0, 0.3),
-       "fractional decline of pituitary GH capacity per decade after 20 y (SWS decline adds to "
-       "it; total about 14 %/decade)", "Iranmanesh1991", "M11"),
+       "fractional decline of pituitary GH capacity per decade after 20 y (the hypothalamic "
+       "changes, sst_age_rise_per_decade and ghrh_age_decline_per_decade, and the SWS decline "
+       "add to it; total GH decline about 14 %/decade)", "Iranmanesh1991", "M11"),
+    _p("ghrh_age_decline_per_decade", 0.0, "1", (0.0, 0.4),
+       "fractional decline per decade after 20 y of the hypothalamic GHRH drive: volley "
+       "amplitude and the basal release that GHRH tone sustains (exogenous GHRH bypasses it)",
+       "Ghigo1990;somatosim", "M11"),
+    _p("sst_age_rise_per_decade", 0.0, "1", (0.0, 0.5),
+       "fractional rise of basal somatostatin tone per decade after 20 y (the hypothalamic "
+       "share of the age decline of GH: arginine withdraws somatostatin, so GHRH + arginine "
+       "responses do not fall with age)", "Ghigo1990;somatosim", "M11"),
     _p("postpubertal_boost", 0.8, "1", (0.0, 1.5),
        "extra GH capacity at 18 y fading after puberty (steep IGF-1 fall from 20 to 30 y)",
        "AlbertssonWikland1994;Hoerenz2022", "M11"),

@@ -60,6 +60,12 @@ REFERENCES: dict[str, Reference] = dict(
             "Endocrinol Metab 1988;67:1186-1189.",
         ),
         _r(
+            "Ghigo1990",
+            "Ghigo E, Goffi S, Nicolosi M et al. Growth hormone (GH) responsiveness to combined "
+            "administration of arginine and GH-releasing hormone does not vary with age in man. "
+            "J Clin Endocrinol Metab 1990;71:1481-1485.",
+        ),
+        _r(
             "Keenan1998",
             "Keenan DM, Veldhuis JD, Yang R. Joint recovery of pulsatile and basal hormone "
             "secretion by stochastic nonlinear random-effects analysis. Am J Physiol "
