@@ -122,7 +122,7 @@ DIAGNOSES: dict[str, str] = {
     "8.8-physiological-dose": "as 8.8-mean-gh-0.2mg, and healthy women's GH too high "
     "(female_capacity_factor)",
     "8.10-day4-mean": "at this fixed 4.5 mg/week (0.06 mg/kg) the weekly swing is wider than "
-    "at titrated doses (about 3 mg/week, where day 4 is within 0.2 SDS of the mean for 40-y "
+    "at titrated doses (2.5-3 mg/week, where day 4 is within 0.2 SDS of the mean for 40-y "
     "adults): IGF-1 falls back through the weekly mean on day ~4.5; IGF-1 clearance in treated "
     "GH deficiency (k_igf_ternary) and the hepatic signal (k_hep)",
     "9.6-ert-peaks": "model limitation: oral estrogen acts only on hepatic GH responsiveness; "
