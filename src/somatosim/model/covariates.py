@@ -94,6 +94,7 @@ def individualize(
     female = sex == "female"
     pre = female_premenopausal_weight(age_years, p["menopause_age"]) if female else 0.0
     decades = max(age_years - 20.0, 0.0) / 10.0
+    ghrh_drive = (1.0 - p["ghrh_age_decline_per_decade"]) ** decades  # M11 [Ghigo1990]
 
     # M2/M11: pituitary capacity
     cap = p["pool_capacity"] * (1.0 - p["age_decline_per_decade"]) ** decades  # [Iranmanesh1991]
@@ -116,8 +117,7 @@ def individualize(
         "ghrh_rate": p["ghrh_rate"] * (1.0 + (p["female_ghrh_rate_factor"] - 1.0) * pre),
         "ghrh_regularity": p["ghrh_regularity"]
         * (1.0 - (1.0 - p["female_regularity_factor"]) * pre),
-        "ghrh_amp": p["ghrh_amp"]
-        * (1.0 - p["ghrh_age_decline_per_decade"]) ** decades,  # [Ghigo1990]
+        "ghrh_amp": p["ghrh_amp"] * ghrh_drive,
         "ghrh_amp_cv": p["ghrh_amp_cv"],
         "k_ghrh": p["k_ghrh"],
         "ghrh_tonic": p["ghrh_tonic"],
@@ -135,8 +135,7 @@ def individualize(
         "k_refill": p["k_refill"],
         "k_release": p["k_release"],
         "ghrh_thresh": p["ghrh_thresh"] * (1.0 - (1.0 - p["female_ghrh_potency"]) * pre),
-        "k_basal": p["k_basal_release"]
-        * (1.0 - p["ghrh_age_decline_per_decade"]) ** decades,  # GHRH tone [Ghigo1990]
+        "k_basal": p["k_basal_release"] * ghrh_drive,  # basal release sustained by GHRH tone
         "ghrelin_release_gain": p["ghrelin_release_gain"],
         "k_gh": LN2 / (p["gh_halflife_min"] / 60.0),
         "volume": p["gh_volume_l_per_kg"] * weight_kg,
