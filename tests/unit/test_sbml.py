@@ -172,6 +172,7 @@ def test_formula_table_covers_the_branches() -> None:
                 u[INPUTS.index("micronutrient_factor")] = 1.0
                 u[INPUTS.index("hepatic_factor")] = 1.0
                 u[INPUTS.index("protein_availability")] = 1.0
+                u[INPUTS.index("igfbp3_factor")] = 1.0
                 rates(y, sched.q, u, prod, loss, aux)
                 p_tab, l_tab, _ = X.formula_rates(y, sched.q, u)
                 assert _rel(p_tab, prod) < RHS_RTOL

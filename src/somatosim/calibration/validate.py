@@ -59,8 +59,11 @@ DIAGNOSES: dict[str, str] = {
     "menopause_age or the width of the menopausal transition",
     "2.7-integrated-gh": "at the lower edge of its interval: men's 24-h GH concentration is "
     "slightly low (as 9.1-men-integrated-gh): pool_capacity, ghrh_rate",
-    "2.7-max-amplitude": "daytime and sleep-onset pulses too tall at 20-min sampling: "
-    "ghrh_amp / sws_ghrh_amp_gain vs pool_capacity",
+    "2.7-max-amplitude": "conflicting sources (with 2.7-integrated-gh and 3.1): the same men's "
+    "integrated GH means 2.0 ng/mL over 24 h; if 60-70 % of it is secreted in the first 4 h of "
+    "sleep (row 3.1), GH averages about 7-8 ng/mL over those hours, so a highest 20-min sample "
+    "below 8.7 ng/mL needs a flat, pulseless sleep plateau; the 1988 RIA also read a high "
+    "baseline (assay issue)",
     "2.7-pulses": "too many detectable pulses (bursts not grouped in volleys as in Hartman "
     "1992: 14 bursts in ~6 volleys); GHRH volleys too regular (ghrh_regularity) or GH "
     "autofeedback too weak to impose quiescence (sst_gh_gain, gh_feedback_delay_h)",
@@ -94,19 +97,17 @@ DIAGNOSES: dict[str, str] = {
     "4.9-fast-morning-gh": "the morning GH after a 24-h fast does not rise: ghrelin rises too "
     "slowly (ghrelin_tau_h) or acts too weakly (ghrelin_ghrh_gain, ghrelin_release_gain); "
     "single-sample observable",
-    "5.3-whey-rct": "conflicting sources: the Fontana 2008 contrast (-22 % from 1.67 to "
-    "0.95 g/kg/d, held by the behaviour tests and case 4.6) implies about +20 % for "
-    "1.0 -> 1.44 g/kg/d with any saturating protein curve, because that step spans 60 % of the "
-    "Fontana range; the RCT (older women, 2 years) reports +8 %",
+    "5.3-whey-rct": "protein effect in energy balance too strong: protein_floor (the share of "
+    "the fed gate energy alone sustains) and protein_half; the Fontana 2008 contrast of case "
+    "4.6 is in a calorie deficit (protein_energy_sparing)",
     "5.3-milk-free-igf1": "free IGF-1 does not rise when protein raises total IGF-1: IGFBP-3 "
     "rises with it (when bp3_gate_exponent is near 1; a weaker gate on IGFBP-3 lets free "
     "IGF-1 rise but slows the fasting falls of 4.4 and 5.5) and the free IGF-1 feedback lowers GH; "
     "free_ratio_exponent",
     "5.5-eaa-recovery": "refeeding with 0.48 g/kg/d at 35 kcal/kg recovers too little: the "
-    "protein term dominates at low intake (protein_half, Hill 2) while the paper shows "
-    "energy-replete low-protein refeeding restores most of the fall",
-    "5.5-eaa-vs-neaa": "as 5.5-eaa-recovery: the NEAA arm keeps falling, so the ratio is "
-    "negative; neaa_weight and protein_half",
+    "protein term dominates at low intake while energy-replete low-protein refeeding restores "
+    "most of the fall (protein_floor, protein_half)",
+    "5.5-eaa-vs-neaa": "as 5.5-eaa-recovery: neaa_weight, protein_floor and protein_half",
     "6.3-magnesium-slope": "magnesium acts only below mg_ref 0.85 mmol/L (2.07 mg/dL), so the "
     "cross-sectional slope over 1.7-2.3 mg/dL is halved; raise mg_slope or mg_ref",
     "7.3-training-attenuation": "training attenuation too strong together with the lower "
@@ -119,8 +120,10 @@ DIAGNOSES: dict[str, str] = {
     "GH clearance (gh_volume_l_per_kg x ln2 / gh_halflife_min, about 10 L/h at 65 kg) is below "
     "the population estimates (CL/F 24.7 L/h, Papathanasiou 2021); conflicting sources",
     "8.8-peak-gh-0.2mg": "as 8.8-mean-gh-0.2mg",
-    "8.8-physiological-dose": "as 8.8-mean-gh-0.2mg, and healthy women's GH too high "
-    "(female_capacity_factor)",
+    "8.8-physiological-dose": "conflicting sources (assay): by the paper's own numbers 1.2 IU "
+    "gives a 24-h mean of about 1.9 mU/L (0.63 ng/mL at 3 mU/µg) and matches its healthy "
+    "women, while row 9.1 (2,350 µg/L·min) means 1.6 ng/mL in eumenorrheic women; the model "
+    "passes row 9.1, so healthy women's GH is about 2.5 times this paper's",
     "8.10-day4-mean": "at this fixed 4.5 mg/week (0.06 mg/kg) the weekly swing is wider than "
     "at titrated doses (2.5-3 mg/week, where day 4 is within 0.2 SDS of the mean for 40-y "
     "adults): IGF-1 falls back through the weekly mean on day ~4.5; IGF-1 clearance in treated "

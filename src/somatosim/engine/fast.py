@@ -53,6 +53,7 @@ from somatosim.model.states import (
     SP,
     SWS,
     U_ASLEEP,
+    U_BP3F,
     U_CLOCK,
     U_EX,
     U_GHRH_INF,
@@ -254,6 +255,7 @@ def _simulate_one(
         u[U_MICRO] = daily_in[s, a_day, 1]
         u[U_HEP] = daily_in[s, a_day, 2]
         u[U_PROTEIN] = daily_in[s, a_day, 3]
+        u[U_BP3F] = daily_in[s, a_day, 4]
         if in_ex:
             u[U_EX] = ex_vals[s, ei, 0]
             u[U_WRES] = ex_vals[s, ei, 1]

@@ -99,6 +99,7 @@ from somatosim.model.states import (
     SP,
     SWS,
     U_ASLEEP,
+    U_BP3F,
     U_CLOCK,
     U_EX,
     U_HEP,
@@ -376,6 +377,7 @@ def minute_inputs(schedule: Schedule) -> tuple[FloatArray, IntArray]:
         row[U_MICRO] = schedule.daily[a_day, 1]
         row[U_HEP] = schedule.daily[a_day, 2]
         row[U_PROTEIN] = schedule.daily[a_day, 3]
+        row[U_BP3F] = schedule.daily[a_day, 4]
         if in_ex:
             row[U_EX] = schedule.ex_vals[ei, 0]
             row[U_WRES] = schedule.ex_vals[ei, 1]

@@ -281,7 +281,8 @@ FORMULAS: tuple[Formula, ...] = (
     _f("loss_igf1_total", "k_out", "1/h", "binding-dependent clearance", "Grahnen1993"),
     _f("bp3_drive", "bp3_gh_independent + (1 - bp3_gh_independent) * hepatic_signal / hep_ref",
        "1", "GH-dependent ALS/IGFBP-3 synthesis", "Baxter1989"),
-    _f("prod_igfbp3", "k_bp3 * bp3_ref * nutrition_gate ^ bp3_gate_exponent * bp3_drive",
+    _f("prod_igfbp3",
+       "k_bp3 * bp3_ref * nutrition_gate ^ bp3_gate_exponent * bp3_drive * igfbp3_factor",
        "mg/L/h", "IGFBP-3/ALS synthesis", "Baxter1989;Fontana2008"),
     _f("loss_igfbp3", "k_bp3", "1/h", "IGFBP-3/ALS turnover", "Baxter1989"),
     _f("prod_free_igf1_effect", "k_free_effect * free_igf", "ng/mL/h",
@@ -422,6 +423,7 @@ _INPUT_INFO: dict[str, tuple[str, str]] = {
     "sst_block": ("1", "fractional suppression of somatostatin release (arginine)"),
     "ghs_agonist": ("1", "ghrelin-equivalent GHS agonism (macimorelin)"),
     "sst_analogue": ("pg/mL", "somatostatin-equivalent pituitary inhibition (octreotide)"),
+    "igfbp3_factor": ("1", "vitamin D induction of IGFBP-3 synthesis (1 at 30 ng/mL)"),
 }
 
 _STATE_NAMES: tuple[str, ...] = tuple(s.name for s in STATES)

@@ -91,7 +91,6 @@ EQUATION_FUNCTIONS: tuple[Callable[..., Any], ...] = (
 UNCITED_FLUXES: Mapping[str, str] = MappingProxyType(
     {
         "gh_delay2": "second stage of the GH feedback delay chain cited on gh_delay1",
-        "igfbp3": "synthesis through bp3_drive, cited above [Baxter1989]",
         "fatigue_resistance": "Banister impulse-response, cited on fitness_resistance",
         "fitness_aerobic": "Banister impulse-response, cited on fitness_resistance",
         "fatigue_aerobic": "Banister impulse-response, cited on fitness_resistance",

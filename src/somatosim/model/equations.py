@@ -129,6 +129,7 @@ from somatosim.model.states import (
     SP,
     SWS,
     U_ASLEEP,
+    U_BP3F,
     U_CLOCK,
     U_EX,
     U_GHRH_INF,
@@ -316,7 +317,9 @@ def rates(
         q[Q_BP3_GI] + (1.0 - q[Q_BP3_GI]) * y[RS] / q[Q_HEP_REF]
     )  # GH-dependent ALS [Baxter1989]
     bp3_gate = y[NG] ** q[Q_BP3_GATE_EXP]  # IGFBP-3 gated less than IGF-1 [Fontana2008]
-    prod[BP3] = q[Q_K_BP3] * q[Q_BP3_REF] * bp3_gate * bp3_drive
+    prod[BP3] = (
+        q[Q_K_BP3] * q[Q_BP3_REF] * bp3_gate * bp3_drive * u[U_BP3F]
+    )  # vitamin D induces IGFBP-3 [Peng2004]
     loss[BP3] = q[Q_K_BP3]
     prod[FE] = q[Q_K_FE] * free_igf  # free IGF-1 reaching feedback sites [Hartman1993]
     loss[FE] = q[Q_K_FE]

@@ -292,9 +292,15 @@ _TABLE: tuple[ParameterSpec, ...] = (
     _p("energy_half", 0.45, "1", (0.2, 0.8),
        "energy intake / need giving half-maximal hepatic effect (Hill n = 3)",
        "Clemmons1981;Fontana2008", "M6"),
-    _p("protein_energy_sparing", 0.5, "1", (0.0, 2.0),
-       "exponent by which protein intake lowers the energy half-constant (protein sparing: a "
-       "calorie deficit lowers IGF-1 less on high protein)", "Fontana2008;somatosim", "M6"),
+    _p("protein_energy_sparing", 3.0, "1", (0.0, 8.0),
+       "exponent by which an energy deficit shrinks the protein floor (energy intake / need "
+       "raised to it): protein matters more in a calorie deficit, so a deficit lowers IGF-1 "
+       "less on high protein", "Fontana2008;somatosim", "M6"),
+    _p("protein_floor", 0.3, "1", (0.0, 0.6),
+       "share of the fed hepatic gate kept on an energy-adequate diet without protein "
+       "(protein acts on the rest); between the partial refeeding responses to an isocaloric "
+       "protein-poor diet (about 0.2, Isley 1983) and to a non-essential amino acid diet "
+       "(about 0.45, Clemmons 1985)", "Isley1983;Clemmons1985", "M6"),
     _p("neaa_weight", 0.35, "1", (0.0, 1.0),
        "potency of non-essential relative to essential amino acids", "Clemmons1985", "M6"),
     _p("ghrelin_max", 3.0, "1", (1.5, 6.0),
@@ -329,6 +335,11 @@ _TABLE: tuple[ParameterSpec, ...] = (
     _p("vitd_max_loss", 0.2, "1", (0.0, 0.2),
        "fractional IGF-1 production lost at 25(OH)D 0 ng/mL (small association)",
        "Ameri2013;Trummer2017", "M7"),
+    _p("vitd_bp3_gain", 0.08, "1", (0.0, 0.3),
+       "largest fractional change of hepatic IGFBP-3 synthesis with 25(OH)D (factor "
+       "1 + gain * (D - 30) / (D + 30), 1 at 30 ng/mL); small: the IGF-1:IGFBP-3 ratio falls "
+       "about 1 % with high-dose vitamin D3, and with vitd_max_loss severe deficiency "
+       "(8 ng/mL) lowers IGF-1 by less than 10 %", "Peng2004;Kamycheva2013;Trummer2017", "M7"),
     # --- M9/M10 exercise -----------------------------------------------------------------------
     _p("ex_stim_gain", 20.0, "1/h", (0.2, 20.0),
        "rise rate of the acute exercise stimulus per unit work rate above the lactate threshold",

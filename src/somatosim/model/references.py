@@ -243,6 +243,19 @@ REFERENCES: dict[str, Reference] = dict(
             "Metabolism 1985;34:391-395.",
         ),
         _r(
+            "Peng2004",
+            "Peng L, Malloy PJ, Feldman D. Identification of a functional vitamin D response "
+            "element in the human insulin-like growth factor binding protein-3 promoter. Mol "
+            "Endocrinol 2004;18:1109-1119.",
+        ),
+        _r(
+            "Isley1983",
+            "Isley WL, Underwood LE, Clemmons DR. Dietary components that regulate serum "
+            "somatomedin-C concentrations in humans. J Clin Invest 1983;71:175-182 (after a 5-day "
+            "fast, an isocaloric diet with 32 % of the control protein restored about 40 % of the "
+            "rise given by the control diet; energy intake may be of greater importance).",
+        ),
+        _r(
             "Beasley2014",
             "Beasley JM et al. Associations of serum insulin-like growth factor-I and insulin-like "
             "growth factor-binding protein 3 levels with biomarker-calibrated protein, dairy "
@@ -284,6 +297,12 @@ REFERENCES: dict[str, Reference] = dict(
             "Trummer2017",
             "Trummer C et al. Effects of vitamin D supplementation on IGF-1 and calcitriol: a "
             "randomised-controlled trial. Nutrients 2017;9:623.",
+        ),
+        _r(
+            "Kamycheva2013",
+            "Kamycheva E, Berg V, Jorde R. Insulin-like growth factor I, growth hormone, and "
+            "insulin sensitivity: the effects of a one-year cholecalciferol supplementation in "
+            "middle-aged overweight and obese subjects. Endocrine 2013;43:412-418.",
         ),
         _r(
             "Felsing1992",

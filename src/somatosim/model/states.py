@@ -245,6 +245,7 @@ INPUTS: tuple[str, ...] = (
     "sst_block",
     "ghs_agonist",
     "sst_analogue",
+    "igfbp3_factor",
 )
 N_INPUTS = len(INPUTS)
 (
@@ -264,4 +265,5 @@ N_INPUTS = len(INPUTS)
     U_SST_BLOCK,
     U_GHS,
     U_SST_ANALOG,
+    U_BP3F,
 ) = range(N_INPUTS)

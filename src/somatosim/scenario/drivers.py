@@ -53,6 +53,7 @@ __all__ = [
     "WARMUP_DAYS",
     "Schedule",
     "build_schedule",
+    "igfbp3_factor",
     "micronutrient_factor",
     "nutrition_target",
 ]
@@ -64,6 +65,7 @@ DAILY_INPUTS = (
     "micronutrient_factor",
     "hepatic_factor",
     "protein_availability",
+    "igfbp3_factor",
 )
 EX_FIELDS = ("ex_excess", "load_resistance", "load_aerobic", "muscle_load")
 
@@ -117,10 +119,12 @@ def nutrition_target(
 ) -> tuple[float, float]:
     """Steady nutritional gate and protein availability for a daily intake.
 
-    The gate is ``gate_min + (1 - gate_min) * n_E * n_P`` normalised to 1 for a habitual mixed
+    The gate is ``gate_min + (1 - gate_min) * n_E * P`` normalised to 1 for a habitual mixed
     diet (energy balance, 1.2 g/kg/day protein, 45 % essential amino acids): energy acts through
-    a steep Hill function that matters towards fasting [Clemmons1981], protein through a
-    saturating one [Fontana2008], with essential amino acids weighing more [Clemmons1985].
+    a steep Hill function that matters towards fasting [Clemmons1981], protein through
+    ``P = protein_floor + (1 - protein_floor) * n_P``, a saturating term [Fontana2008] above a
+    floor that energy alone sustains [Isley1983], with essential amino acids weighing more
+    [Clemmons1985].
 
     Returns
     -------
@@ -132,12 +136,16 @@ def nutrition_target(
     p_eff = protein_g_per_kg * (eaa_fraction + (1.0 - eaa_fraction) * w_n) / ref_mix
     n_p = _hill(p_eff, p["protein_half"], 2.0)
     n_p_ref = _hill(1.2, p["protein_half"], 2.0)
-    # protein sparing: more protein, less sensitivity to energy [Fontana2008]
-    k_e = p["energy_half"] * (n_p_ref / max(n_p, 1e-3)) ** p["protein_energy_sparing"]
-    n_e = _hill(energy_ratio, k_e, 3.0)
+    # part of the fed effect needs energy only: an isocaloric protein-poor diet restores
+    # IGF-1 partly after a fast [Isley1983; Clemmons1985]
+    # In a calorie deficit the floor shrinks, so protein matters more and high protein
+    # protects IGF-1 [Fontana2008]
+    floor = p["protein_floor"] * min(energy_ratio, 1.0) ** p["protein_energy_sparing"]
+    prot = floor + (1.0 - floor) * n_p / n_p_ref
+    n_e = _hill(energy_ratio, p["energy_half"], 3.0)
     n_e_ref = _hill(1.0, p["energy_half"], 3.0)
     gmin = p["gate_min"]
-    target = gmin + (1.0 - gmin) * (n_e / n_e_ref) * (n_p / n_p_ref)
+    target = gmin + (1.0 - gmin) * (n_e / n_e_ref) * prot
     return min(target, 1.6), n_p / n_p_ref
 
 
@@ -149,6 +157,21 @@ def micronutrient_factor(p: ParameterSet, m: Micronutrients) -> float:
     d_def = max(p["vitd_ref"] - m.vitamin_d_ng_ml, 0.0) / p["vitd_ref"]
     f_d = 1.0 - p["vitd_max_loss"] * d_def  # [Ameri2013; Trummer2017]
     return f_mg * f_zn * f_d
+
+
+VITD_DEFAULT_NG_ML = 30.0  # the default adult 25(OH)D status of the scenario schema
+
+
+def igfbp3_factor(p: ParameterSet, m: Micronutrients) -> float:
+    """Vitamin D induction of hepatic IGFBP-3 synthesis, 1 at the default 25(OH)D of 30 ng/mL.
+
+    ``1 + vitd_bp3_gain * (D - 30) / (D + 30)``: the vitamin D receptor acts on a response
+    element of the IGFBP-3 promoter [Peng2004]; the factor saturates both ways, within
+    ``1 ± vitd_bp3_gain``. It lets the IGF-1:IGFBP-3 ratio fall with vitamin D3
+    [Kamycheva2013].
+    """
+    d = m.vitamin_d_ng_ml
+    return 1.0 + p["vitd_bp3_gain"] * (d - VITD_DEFAULT_NG_ML) / (d + VITD_DEFAULT_NG_ML)
 
 
 def _energy_ratio(diet: Diet, need: float) -> float:
@@ -210,7 +233,7 @@ def build_schedule(
 
     # per-day inputs repeat across days: compute each distinct combination once
     nutrition_cache: dict[tuple[float, float, float], tuple[float, float]] = {}
-    micro_cache: dict[Micronutrients, float] = {}
+    micro_cache: dict[Micronutrients, tuple[float, float]] = {}
 
     for a in range(n_total):
         d = a - warmup_days
@@ -275,9 +298,9 @@ def build_schedule(
             nutrition_cache[key] = nutrition_target(p, *key)
         target, protein_avail = nutrition_cache[key]
         if micro not in micro_cache:
-            micro_cache[micro] = micronutrient_factor(p, micro)
+            micro_cache[micro] = (micronutrient_factor(p, micro), igfbp3_factor(p, micro))
         daily[a, 0] = target
-        daily[a, 1] = micro_cache[micro]
+        daily[a, 1], daily[a, 4] = micro_cache[micro]
         daily[a, 2] = hep
         daily[a, 3] = protein_avail
         if diet.meals:
