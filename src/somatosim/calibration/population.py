@@ -201,7 +201,8 @@ def sample_reference_population(
         if centre is None:
             age = float(rng.uniform(*age_range))
         else:
-            age = _clip(float(rng.uniform(centre - 5.0, centre + 5.0)), 18.0, 90.0)
+            # uniform over the part of the band within 18-90 y (no pile-up at a limit)
+            age = float(rng.uniform(max(centre - 5.0, 18.0), min(centre + 5.0, 90.0)))
         sc = load_scenario(_one(rng, age, sex, days, i))
         mult = {k: float(math.exp(rng.normal(0.0, sd))) for k, sd in effects.items()}
         out.append(VirtualSubject(sc, mult, seed=int(rng.integers(0, 2**31 - 1))))

@@ -344,6 +344,12 @@ _TABLE: tuple[ParameterSpec, ...] = (
     _p("ex_stim_gain", 20.0, "1/h", (0.2, 20.0),
        "rise rate of the acute exercise stimulus per unit work rate above the lactate threshold",
        "Felsing1992;somatosim", "M9"),
+    _p("ex_excess_half", 0.5, "1", (0.1, 5.0),
+       "aerobic work above the lactate threshold (multiple of it) giving half of the maximal "
+       "exercise drive; the drive is scaled to 1 at twice the threshold (large values make it "
+       "linear). Set from two rows: 10 min just above threshold raises GH by 7.7 µg/L "
+       "(Felsing 1992), and retesting at a lower multiple of a risen threshold keeps about "
+       "half of the response (Weltman 1997)", "Felsing1992;Weltman1997;somatosim", "M9"),
     _p("k_ex_stim", 3.0, "1/h", (0.5, 10.0), "decay rate of the acute exercise stimulus",
        "Felsing1992;somatosim", "M9"),
     _p("ex_sst_withdrawal", 1.0, "1", (0.0, 3.0),

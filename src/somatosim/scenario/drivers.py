@@ -281,7 +281,12 @@ def build_schedule(
                 met = 5.0  # resistance training, vigorous [Ainsworth2011]
             else:
                 intensity = sess.effective_lt_multiple(lt_frac)
-                excess = max(intensity - 1.0, 0.0)  # no GH rise below threshold [Felsing1992]
+                # no GH rise below threshold [Felsing1992]; the drive saturates above it, so
+                # 10 min just above threshold already gives a clear rise [Felsing1992;
+                # Weltman1997]
+                above = max(intensity - 1.0, 0.0)
+                half = p["ex_excess_half"]
+                excess = above * (1.0 + half) / (above + half)  # 1 at twice the threshold
                 impulse = minutes * intensity / 10.0
                 vals = (excess, 0.0, impulse / hrs, 0.0)
                 met = 1.5 + 5.5 * intensity  # about 7 MET at the lactate threshold [Ainsworth2011]
