@@ -112,8 +112,11 @@ DIAGNOSES: dict[str, str] = {
     "cross-sectional slope over 1.7-2.3 mg/dL is halved; raise mg_slope or mg_ref",
     "7.3-training-attenuation": "training attenuation too strong together with the lower "
     "relative intensity after the LT rise: ex_training_attenuation",
-    "7.6-rt-middle-aged": "chronic resistance training barely raises IGF-1 at 37 y: "
-    "resist_igf_gain / fitness_half, and the energy cost of sessions lowers the gate",
+    "7.6-rt-middle-aged": "conflicting sources: the null results in young adults (rows 7.5, "
+    "20-y men, 12 weeks; 7.10, young women, 8 weeks) hold the training gain low; in the model "
+    "the extra hepatic IGF-1 mostly raises free IGF-1, whose feedback lowers GH and with it "
+    "IGFBP-3, so total IGF-1 rises about 5 %; letting IGFBP-3 follow the gain passes this "
+    "case but fails 7.5, 7.10 and 7.9-frail-resistance-smd",
     "7.12-mgf-5wk": "local muscle IGF-1 rises far less than MGF mRNA: muscle_load_gain (and "
     "mRNA vs protein: a model limitation for the magnitude)",
     "8.8-mean-gh-0.2mg": "exposure per SC dose too high at this physiological dose in women: "
@@ -127,7 +130,9 @@ DIAGNOSES: dict[str, str] = {
     "8.10-day4-mean": "at this fixed 4.5 mg/week (0.06 mg/kg) the weekly swing is wider than "
     "at titrated doses (2.5-3 mg/week, where day 4 is within 0.2 SDS of the mean for 40-y "
     "adults): IGF-1 falls back through the weekly mean on day ~4.5; IGF-1 clearance in treated "
-    "GH deficiency (k_igf_ternary) and the hepatic signal (k_hep)",
+    "GH deficiency (k_igf_ternary) and the hepatic signal (k_hep). A somapacitan half-life "
+    "of about 30 h passes it, but then titration needs 6-7 mg/week for a 40-y man "
+    "(lagh_halflife_h, lagh_potency)",
     "9.6-ert-peaks": "model limitation: oral estrogen acts only on hepatic GH responsiveness; "
     "the central estrogen action on GHRH/somatostatin (more, irregular pulses) is not "
     "modelled",

@@ -108,7 +108,7 @@ _BRACKETS = re.compile(r"\[([^\[\]]+)\]")
 _SECTION = re.compile(r"^\s*#\s*-{2,}\s*(.*?)\s*-*\s*$")
 _PACKAGE = Path(__file__).resolve().parent.parent
 _DRIVERS_FILE = _PACKAGE / "scenario" / "drivers.py"
-_DRIVER_FUNCTIONS = ("nutrition_target", "micronutrient_factor")
+_DRIVER_FUNCTIONS = ("nutrition_target", "micronutrient_factor", "igfbp3_factor")
 _COVARIATE_FUNCTIONS = (
     "individualize",
     "hepatic_factor",
@@ -586,7 +586,7 @@ def render_model_markdown() -> str:
         "## Drivers: diet and micronutrients",
         "",
         "From `somatosim.scenario.drivers` (daily inputs `u.nutrition_target`,",
-        "`u.protein_availability` and `u.micronutrient_factor`):",
+        "`u.protein_availability`, `u.micronutrient_factor` and `u.igfbp3_factor`):",
         "",
     ]
     driver_text = _DRIVERS_FILE.read_text(encoding="utf-8")

@@ -136,12 +136,13 @@ def nutrition_target(
     p_eff = protein_g_per_kg * (eaa_fraction + (1.0 - eaa_fraction) * w_n) / ref_mix
     n_p = _hill(p_eff, p["protein_half"], 2.0)
     n_p_ref = _hill(1.2, p["protein_half"], 2.0)
-    # part of the fed effect needs energy only: an isocaloric protein-poor diet restores
-    # IGF-1 partly after a fast [Isley1983; Clemmons1985]
-    # In a calorie deficit the floor shrinks, so protein matters more and high protein
-    # protects IGF-1 [Fontana2008]
-    floor = p["protein_floor"] * min(energy_ratio, 1.0) ** p["protein_energy_sparing"]
-    prot = floor + (1.0 - floor) * n_p / n_p_ref
+    # Part of the fed effect needs energy only: an isocaloric protein-poor diet restores
+    # IGF-1 partly after a fast. In a calorie deficit this floor shrinks, so protein matters
+    # more and high protein protects IGF-1.
+    floor = (
+        p["protein_floor"] * min(energy_ratio, 1.0) ** p["protein_energy_sparing"]
+    )  # [Isley1983; Fontana2008]
+    prot = floor + (1.0 - floor) * n_p / n_p_ref  # [Clemmons1985]
     n_e = _hill(energy_ratio, p["energy_half"], 3.0)
     n_e_ref = _hill(1.0, p["energy_half"], 3.0)
     gmin = p["gate_min"]
