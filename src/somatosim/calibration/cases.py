@@ -1537,9 +1537,6 @@ def _vitd_trummer(p: ParameterSet | None) -> float:
     scale=2.0,
     fast=True,
     informs=("vitd_ref", "vitd_bp3_gain"),
-    expected_failure_reason="model limitation: vitamin D raises IGFBP-3 synthesis too little "
-    "for the IGF-1:IGFBP-3 ratio to fall (vitd_bp3_gain, kept small by the modest IGF-1 fall "
-    "in deficiency)",
 )
 def _vitd_ratio(p: ParameterSet | None) -> float:
     subj = _subject(50, weight_kg=95, height_cm=178)

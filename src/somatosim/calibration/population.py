@@ -50,7 +50,7 @@ REFERENCE_AGES: tuple[int, ...] = (20, 30, 40, 50, 60, 70, 80)
 RANDOM_EFFECTS: Mapping[str, float] = {
     # log-normal SD of the subject's multiplier on the parameter
     "pool_capacity": 0.50,  # 24-h GH varies several-fold between healthy adults [Veldhuis1995]
-    "igf_emax": 0.20,  # hepatic IGF-1 output for a given GH exposure (GHR, genetics)
+    "igf_emax": 0.30,  # hepatic IGF-1 output for a given GH exposure (GHR, genetics)
     # the IGF-1 level the feedback loop defends (about half of IGF-1 variance is heritable)
     "free_igf_ref": 0.18,
 }
@@ -169,7 +169,7 @@ def sample_reference_population(
     Other Parameters
     ----------------
     ages : sequence of float, optional
-        Band centres; subjects are drawn uniformly within ±5 years of each (clipped to 18-90).
+        Band centres; subjects are drawn uniformly within ±5 years of each, limited to 18-90.
         Without it, ages are uniform in ``age_range``.
     age_range : (float, float)
         Age range when ``ages`` is not given.

@@ -83,6 +83,9 @@ DIAGNOSES: dict[str, str] = {
     "the resistance session of row 7.5 into range, and one exercise gain cannot serve both "
     "(ex_stim_gain, ex_sst_withdrawal, ex_ghrh_gain)",
     "7.5-session-gh": "acute resistance-exercise GH at the upper edge: resist_stim_scale",
+    "6.8-vitamin-d-ratio": "vitamin D raises IGFBP-3 synthesis too little for the "
+    "IGF-1:IGFBP-3 ratio to fall (vitd_bp3_gain, kept small by the modest IGF-1 fall in "
+    "deficiency)",
     "7.7-rt-older": "conflicting sources: the meta-analysis of row 7.8 (+17 ng/mL in the "
     "elderly) and Borst 2001 (+20 %) vs the null results of rows 7.5, 7.7 and 7.10; one "
     "resist_igf_gain cannot satisfy both (the model sits between them)",
