@@ -160,7 +160,8 @@ def micronutrient_factor(p: ParameterSet, m: Micronutrients) -> float:
     return f_mg * f_zn * f_d
 
 
-VITD_DEFAULT_NG_ML = 30.0  # the default adult 25(OH)D status of the scenario schema
+# the default adult 25(OH)D status of the scenario schema (30 ng/mL)
+VITD_DEFAULT_NG_ML = float(Micronutrients.model_fields["vitamin_d_ng_ml"].default)
 
 
 def igfbp3_factor(p: ParameterSet, m: Micronutrients) -> float:
