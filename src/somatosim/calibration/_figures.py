@@ -13,6 +13,7 @@ import pandas as pd
 
 from somatosim.calibration import _measure as M
 from somatosim.calibration._runner import run_arms
+from somatosim.calibration.population import CHECK_PER_CELL
 from somatosim.model.parameters import ParameterSet
 
 __all__ = ["draw_all"]
@@ -36,6 +37,7 @@ def _save(fig: Any, path: Path) -> None:
 def igf1_by_age(out: Path, params: ParameterSet | None, n: int) -> tuple[Path, pd.DataFrame]:
     """Virtual population IGF-1 by age against the LIFE percentiles."""
     from somatosim.calibration.population import (
+        CHECK_SEED,
         REFERENCE_AGES,
         load_life_reference,
         percentile_table,
@@ -45,7 +47,7 @@ def igf1_by_age(out: Path, params: ParameterSet | None, n: int) -> tuple[Path, p
 
     plt = _plt()
     pop = simulate_population(
-        sample_reference_population(n, seed=2022, ages=REFERENCE_AGES, days=28), params
+        sample_reference_population(n, seed=CHECK_SEED, ages=REFERENCE_AGES, days=28), params
     )
     table = percentile_table(pop)
     ref = load_life_reference()
@@ -56,8 +58,8 @@ def igf1_by_age(out: Path, params: ParameterSet | None, n: int) -> tuple[Path, p
         ax.scatter(
             sel["age_years"],
             sel["igf1_ng_ml"],
-            s=4,
-            alpha=0.25,
+            s=3,
+            alpha=0.08,
             color="0.4",
             label="virtual subjects",
         )
@@ -277,7 +279,7 @@ def gh_profiles(out: Path, params: ParameterSet | None) -> Path:
 
 
 def draw_all(
-    out: Path, params: ParameterSet | None, *, population_n: int = 1400
+    out: Path, params: ParameterSet | None, *, population_n: int = 14 * CHECK_PER_CELL
 ) -> tuple[list[tuple[str, str]], pd.DataFrame]:
     """Draw every figure; returns ``[(file name, title)]`` and the population table."""
     p_igf, table = igf1_by_age(out, params, population_n)

@@ -247,8 +247,13 @@ def _case(**kw: Any) -> Callable[[RunFn], RunFn]:
 _POP_MEMO: dict[tuple[Any, ...], Any] = {}
 
 
+# Subjects per sex and age band: a median of 400 has a sampling error of about 1.5 %, small
+# against the ±5-10 % tolerances, so the verdicts do not change with the seed set.
+_POP_PER_CELL = 400
+
+
 def _population(p: ParameterSet | None) -> Any:
-    """Virtual reference population (100 per sex and ±5-y band), simulated once per params."""
+    """Virtual reference population (400 per sex and ±5-y band), simulated once per params."""
     from somatosim.calibration.population import (
         REFERENCE_AGES,
         sample_reference_population,
@@ -258,7 +263,9 @@ def _population(p: ParameterSet | None) -> Any:
     off = seeds(1)[0]
     key = (None if p is None else p.values, off)
     if key not in _POP_MEMO:
-        pop = sample_reference_population(100 * 14, seed=off, ages=REFERENCE_AGES, days=14)
+        pop = sample_reference_population(
+            _POP_PER_CELL * 14, seed=off, ages=REFERENCE_AGES, days=14
+        )
         _POP_MEMO.clear()
         _POP_MEMO[key] = simulate_population(pop, p)
     return _POP_MEMO[key]
@@ -500,7 +507,7 @@ def _gh_range(p: ParameterSet | None) -> float:
     id="2.5-female-higher-young",
     section="2",
     source="Roelfsema F, Veldhuis JD et al., Neuroendocrinology 2016;103:335",
-    protocol="Women and men aged 30 y (default size); 2 days, 8 seeds",
+    protocol="Women and men aged 30 y (default size); 2 days, 48 seeds",
     published=1.0,
     published_text="women secrete more GH than men (before 50 y)",
     unit="ratio F/M",
@@ -513,7 +520,7 @@ def _gh_range(p: ParameterSet | None) -> float:
     informs=("female_capacity_factor",),
 )
 def _f_gt_m_young(p: ParameterSet | None) -> float:
-    f, m = run_arms([_sc(2, _subject(30, "female")), _sc(2, _subject(30))], 8, p)
+    f, m = run_arms([_sc(2, _subject(30, "female")), _sc(2, _subject(30))], 48, p)
     return _daily(f, "gh_secretion_mg", 0) / _daily(m, "gh_secretion_mg", 0)
 
 
@@ -521,7 +528,7 @@ def _f_gt_m_young(p: ParameterSet | None) -> float:
     id="2.5-no-sex-difference-old",
     section="2",
     source="Roelfsema F, Veldhuis JD et al., Neuroendocrinology 2016;103:335",
-    protocol="Women and men aged 65 y; 2 days, 8 seeds",
+    protocol="Women and men aged 65 y; 2 days, 48 seeds",
     published=1.0,
     published_text="the sex difference in GH secretion disappears after 50 y",
     unit="ratio F/M",
@@ -534,12 +541,12 @@ def _f_gt_m_young(p: ParameterSet | None) -> float:
     informs=("menopause_age",),
 )
 def _f_eq_m_old(p: ParameterSet | None) -> float:
-    f, m = run_arms([_sc(2, _subject(65, "female")), _sc(2, _subject(65))], 8, p)
+    f, m = run_arms([_sc(2, _subject(65, "female")), _sc(2, _subject(65))], 48, p)
     return _daily(f, "gh_secretion_mg", 0) / _daily(m, "gh_secretion_mg", 0)
 
 
 def _fed_young_men(p: ParameterSet | None, save_every_min: int = 5) -> list[Result]:
-    return run_arms([_sc(2, _subject(25))], 12, p, save_every_min=save_every_min)[0]
+    return run_arms([_sc(2, _subject(25))], 48, p, save_every_min=save_every_min)[0]
 
 
 # 1980s double-antibody RIA: detection limit about 0.5 ng/mL (fed basal GH "frequently
@@ -560,7 +567,7 @@ _HO_MAX = M.ci_from_sem(1.1, 6)
     id="2.7-pulses",
     section="2",
     source="Ho KY et al., JCI 1988;81:968-75",
-    protocol="Young men (25 y), fed day, 24-h profile 08:00-08:00 sampled every 20 min; 12 seeds",
+    protocol="Young men (25 y), fed day, 24-h profile 08:00-08:00 sampled every 20 min; 48 seeds",
     published=5.8,
     published_text="5.8 ± 0.7 pulses/24 h (mean ± SEM, n = 6; Cluster)",
     unit="pulses/24 h",
@@ -580,7 +587,7 @@ def _ho_pulses(p: ParameterSet | None) -> float:
     id="2.7-integrated-gh",
     section="2",
     source="Ho KY et al., JCI 1988;81:968-75",
-    protocol="Young men (25 y), fed day, 08:00-08:00, 20-min samples; 12 seeds",
+    protocol="Young men (25 y), fed day, 08:00-08:00, 20-min samples; 48 seeds",
     published=2.82,
     published_text="24-h integrated GH 2.82 ± 0.50 µg·min/mL (SEM, n = 6)",
     unit="µg·min/mL",
@@ -604,7 +611,7 @@ def _ho_integrated(p: ParameterSet | None) -> float:
     id="2.7-max-amplitude",
     section="2",
     source="Ho KY et al., JCI 1988;81:968-75",
-    protocol="Young men (25 y), fed day, 08:00-08:00, 20-min samples; 12 seeds",
+    protocol="Young men (25 y), fed day, 08:00-08:00, 20-min samples; 48 seeds",
     published=5.9,
     published_text="maximal pulse amplitude 5.9 ± 1.1 ng/mL (SEM, n = 6)",
     unit="ng/mL",
@@ -633,7 +640,7 @@ def _lv(r: Result, p: ParameterSet | None) -> float:
     id="2.8-bursts",
     section="2",
     source="Hartman ML et al., JCEM 1992;74:757-65",
-    protocol="Young men (25 y), fed day, 5-min sampling; 12 seeds",
+    protocol="Young men (25 y), fed day, 5-min sampling; 48 seeds",
     published=14.0,
     published_text="14 ± 2.3 secretory bursts/24 h (mean ± SEM, n = 9; deconvolution)",
     unit="bursts/24 h",
@@ -653,7 +660,7 @@ def _hartman_bursts(p: ParameterSet | None) -> float:
     id="2.8-production",
     section="2",
     source="Hartman ML et al., JCEM 1992;74:757-65",
-    protocol="Young men (25 y), fed day; 12 seeds",
+    protocol="Young men (25 y), fed day; 48 seeds",
     published=78.0,
     published_text="78 ± 12 µg/Lv per 24 h (SEM, n = 9)",
     unit="µg/Lv/24 h",
@@ -674,7 +681,7 @@ def _hartman_production(p: ParameterSet | None) -> float:
     id="2.8-burst-mass",
     section="2",
     source="Hartman ML et al., JCEM 1992;74:757-65",
-    protocol="Young men (25 y), fed day; 12 seeds",
+    protocol="Young men (25 y), fed day; 48 seeds",
     published=6.3,
     published_text="6.3 µg/Lv per burst (± 1.2 SEM, n = 9, in the abstract)",
     unit="µg/Lv",
@@ -702,7 +709,7 @@ def _hartman_mass(p: ParameterSet | None) -> float:
     id="3.1-early-sleep-share",
     section="3",
     source="Van Cauter E et al., JAMA 2000 (introduction)",
-    protocol="Young men (25 y), sleep 23:00-07:00; 12 seeds",
+    protocol="Young men (25 y), sleep 23:00-07:00; 48 seeds",
     published=65.0,
     published_text="60-70 % of daily GH secreted in early sleep (men)",
     unit="% of 24-h secretion",
@@ -731,7 +738,7 @@ _ENTERAL = ["01:00", "04:00", "07:00", "10:00", "13:00", "16:00", "19:00", "22:0
     section="3",
     source="Brandenberger G, Weibel L, J Sleep Res 2004;13:251-5",
     protocol="Day-active young men (25 y), sleep 23:00-07:00, continuous enteral nutrition "
-    "(8 equal feeds), bed rest; 12 seeds",
+    "(8 equal feeds), bed rest; 128 seeds",
     published=52.8,
     published_text="sleep-related pulse = 52.8 ± 3.5 % of 24-h production (SEM, n = 10)",
     unit="% of 24-h secretion",
@@ -744,7 +751,7 @@ _ENTERAL = ["01:00", "04:00", "07:00", "10:00", "13:00", "16:00", "19:00", "22:0
     informs=("sws_sst_withdrawal", "sws_ghrh_amp_gain"),
 )
 def _sleep_onset_pulse(p: ParameterSet | None) -> float:
-    rs = run_arms([_sc(2, _subject(25), diet={"meals": _ENTERAL})], 12, p)[0]
+    rs = run_arms([_sc(2, _subject(25), diet={"meals": _ENTERAL})], 128, p)[0]
     vals = []
     for r in rs:
         b = r.bursts
@@ -812,7 +819,7 @@ def _recovery(p: ParameterSet | None) -> float:
 def _spiegel(p: ParameterSet | None) -> tuple[list[Result], list[Result]]:
     short = _sc(7, _subject(25), sleep={"bedtime": "01:00", "hours": 4.0})
     long_ = _sc(7, _subject(25), sleep={"bedtime": "21:00", "hours": 12.0})
-    a, b = run_arms([short, long_], 12, p)
+    a, b = run_arms([short, long_], 48, p)
     return a, b
 
 
@@ -821,7 +828,7 @@ def _spiegel(p: ParameterSet | None) -> tuple[list[Result], list[Result]]:
     section="3",
     source="Spiegel K et al., Am J Physiol Regul 2000;279:R874-83",
     protocol="Young men (25 y): 6 nights in bed 01:00-05:00 vs 12 h (21:00-09:00); "
-    "night 6 analysed; 12 seeds",
+    "night 6 analysed; 48 seeds",
     published=0.0,
     published_text="GH becomes biphasic: a pre-sleep-onset pulse appears",
     unit="percentage points",
@@ -1116,7 +1123,7 @@ def _horne(p: ParameterSet | None) -> tuple[list[Result], list[Result]]:
             _sc(3, _subject(45), diet={"meals": _HORNE_MEALS}, phases=[_fasting(1, 2)]),
             _sc(3, _subject(45, "female"), diet={"meals": _HORNE_MEALS}, phases=[_fasting(1, 2)]),
         ],
-        24,
+        384,
         p,
     )
     return men, women
@@ -1131,7 +1138,7 @@ def _morning_gh(r: Result, day: int) -> float:
     section="4",
     source="Horne BD et al., medRxiv 2024 (preprint)",
     protocol="Men 45 y (low baseline GH): overnight-fasted morning GH (07:30-08:15) on a "
-    "normal day vs after a 24-h water-only fast (no food on day 1); 24 seeds",
+    "normal day vs after a 24-h water-only fast (no food on day 1); 384 seeds",
     published=100.0,
     published_text="median +1,225 % rise with low baseline GH (+50 % with high baseline)",
     unit="% change",
@@ -1153,7 +1160,7 @@ def _horne_rise(p: ParameterSet | None) -> float:
     section="9",
     source="Horne BD et al., medRxiv 2024",
     protocol="Women and men 45 y, overnight-fasted morning GH (07:30-08:15) on a normal "
-    "day; 24 seeds",
+    "day; 384 seeds",
     published=1.0,
     published_text="median fasting GH 0.50 ng/mL (F) vs 0.04 ng/mL (M)",
     unit="ratio F/M",
@@ -1244,7 +1251,7 @@ def _whey(p: ParameterSet | None) -> tuple[list[Result], list[Result]]:
             ),
             _sc(28, _subject(65, "female", weight_kg=68), diet={"protein_g_per_kg": 1.0}),
         ],
-        8,
+        32,
         p,
     )
     return whey, ctrl
@@ -1258,7 +1265,7 @@ _W8 = M.effect_interval(8.0)
     section="5",
     source="Beasley JM et al., Br J Nutr 2014;111:847 (citing a 2-y whey RCT)",
     protocol="Women 65 y, 68 kg, habitual 1.0 g/kg/d protein, +30 g whey/day vs control; "
-    "28 days (steady state); 8 seeds",
+    "28 days (steady state); 32 seeds",
     published=8.0,
     published_text="30 g whey/day for 2 y: IGF-1 +8 %",
     unit="%",
@@ -1406,7 +1413,7 @@ def _arms_diff(
     treated: dict[str, Any],
     control: dict[str, Any],
     col: str = "igf1_mean_ng_ml",
-    n: int = 8,
+    n: int = 32,
 ) -> tuple[float, float]:
     t, c = run_arms(
         [_sc(days, subject, micronutrients=treated), _sc(days, subject, micronutrients=control)],
@@ -1421,7 +1428,7 @@ def _arms_diff(
     section="6",
     source="Guo J et al., J King Saud Univ Sci 2020;32:1824-30 (meta-analysis)",
     protocol="Adults 45 y with marginal zinc status (serum zinc 65 µg/dL, assumed for "
-    "supplementation trials) repleted to 90 µg/dL vs control; 12 weeks; 8 seeds",
+    "supplementation trials) repleted to 90 µg/dL vs control; 12 weeks; 32 seeds",
     published=8.62,
     published_text="WMD +8.62 ng/mL (95 % CI 1.13-16.11)",
     unit="ng/mL",
@@ -1477,7 +1484,7 @@ _AMERI = M.ci_from_sd(36.7, 13)
     section="6",
     source="Ameri P et al., Eur J Endocrinol 2013;169:767-72",
     protocol="Adults 62 y: 25(OH)D 18 -> 31 ng/mL (baseline assumed; +13.1 as reported) vs "
-    "no treatment; 12 weeks; 8 seeds",
+    "no treatment; 12 weeks; 32 seeds",
     published=31.3,
     published_text="IGF-1 +31.3 ± 36.7 ng/mL with 7,000 IU/week (SD, ~13 per group), P=0.01",
     unit="ng/mL",
@@ -1504,7 +1511,7 @@ def _vitd_ameri(p: ParameterSet | None) -> float:
     section="6",
     source="Trummer C et al., Nutrients 2017",
     protocol="Adults 60 y, 25(OH)D 22 -> 34 ng/mL (assumed: baseline <30, rise as in "
-    "row 6.5) vs placebo; 8 weeks; 8 seeds",
+    "row 6.5) vs placebo; 8 weeks; 32 seeds",
     published=3.1,
     published_text="treatment effect +3.1 ng/mL (95 % CI -5.6 to 11.9), NS",
     unit="ng/mL",
@@ -1564,7 +1571,7 @@ def _felsing(p: ParameterSet | None) -> tuple[list[Result], list[Result]]:
             ],
         )
 
-    a, b = run_arms([arm(1.33), arm(0.8)], 24, p)
+    a, b = run_arms([arm(1.33), arm(0.8)], 96, p)
     return a, b
 
 
@@ -1582,7 +1589,7 @@ _FEL_LO = M.ci_from_sem(2.0, 10)
     section="7",
     source="Felsing NE, Brasel JA, Cooper DM, JCEM 1992;75:157-62",
     protocol="Men 25 y, 10-min cycling above the lactate threshold (1.33 × LT = Δ50 % "
-    "between LT and VO2max, assumed) at 10:00; 5-min samples; 24 seeds",
+    "between LT and VO2max, assumed) at 10:00; 5-min samples; 96 seeds",
     published=7.7,
     published_text="peak GH rise +7.7 ± 2.4 µg/L (SEM, n = 10)",
     unit="ng/mL",
@@ -1637,7 +1644,7 @@ def _weltman97(p: ParameterSet | None) -> list[Result]:
             {"type": "aerobic", "days": [42], "time": "10:00", "minutes": 20, "lt_multiple": 1.38},
         ],
     )
-    return run_arms([sc], 16, p)[0]
+    return run_arms([sc], 256, p)[0]
 
 
 def _int_gh(r: Result, start_h: float, minutes: float) -> float:
@@ -1655,7 +1662,7 @@ _WR_I = M.effect_interval(100.0 * (_WR - 1.0))
     section="7",
     source="Weltman A et al., Med Sci Sports Exerc 1997;29:669-76",
     protocol="Untrained men 25 y, 20 min at 182 W with LT 103 W (1.77 × LT) at 10:00; "
-    "5-min samples; 16 seeds",
+    "5-min samples; 256 seeds",
     published=238.0,
     published_text="integrated GH 238 ± 145 µg/L·min (SD assumed, n = 6), "
     "20 min exercise + 45 min recovery",
@@ -1767,7 +1774,7 @@ _MCCALL = 2.228 * 0.70 / math.sqrt(11) * 6.26
     section="7",
     source="McCall GE et al., Can J Appl Physiol 1999;24:96-107",
     protocol="College men 20 y, high-volume resistance training 3 d/wk (24 sets × 10 at "
-    "72 % 1RM, 75-s rest, 60 min, 15:00); session 10 (day 21); 16 seeds",
+    "72 % 1RM, 75-s rest, 60 min, 15:00); session 10 (day 21); 256 seeds",
     published=6.26,
     published_text="session 10: 0.16 -> 4.77 (mid) -> 6.26 µg/L (post)",
     unit="ng/mL",
@@ -1796,7 +1803,7 @@ def _mccall(p: ParameterSet | None) -> float:
             }
         ],
     )
-    rs = run_arms([sc], 16, p)[0]
+    rs = run_arms([sc], 256, p)[0]
     return _mean([M.window_mean(r, "gh", 24 * 21 + 16.0, 24 * 21 + 16.0 + 5 / 60) for r in rs])
 
 
@@ -2444,7 +2451,7 @@ def _start_dose(p: ParameterSet | None) -> float:
 # 9. Sex and estrogen
 # ============================================================================================
 def _weltman94(p: ParameterSet | None) -> tuple[list[Result], list[Result]]:
-    f, m = run_arms([_sc(2, _subject(31, "female")), _sc(2, _subject(27))], 16, p)
+    f, m = run_arms([_sc(2, _subject(31, "female")), _sc(2, _subject(27))], 64, p)
     return f, m
 
 
@@ -2461,7 +2468,7 @@ _WM = M.ci_from_sd(1760.0, 12)
     id="9.1-women-integrated-gh",
     section="9",
     source="Weltman A et al., JCEM 1994;78:543-8",
-    protocol="Eumenorrheic women 31 y, 24-h profile 08:00-08:00, 10-min samples; 16 seeds",
+    protocol="Eumenorrheic women 31 y, 24-h profile 08:00-08:00, 10-min samples; 64 seeds",
     published=2350.0,
     published_text="2,350 ± 1,260 µg/L·min (SD, n = 32)",
     unit="µg/L·min",
@@ -2482,7 +2489,7 @@ def _weltman_f(p: ParameterSet | None) -> float:
     id="9.1-men-integrated-gh",
     section="9",
     source="Weltman A et al., JCEM 1994;78:543-8",
-    protocol="Men 27 y, 24-h profile 08:00-08:00, 10-min samples; 16 seeds",
+    protocol="Men 27 y, 24-h profile 08:00-08:00, 10-min samples; 64 seeds",
     published=3110.0,
     published_text="3,110 ± 1,760 µg/L·min (SD, n = 12)",
     unit="µg/L·min",
@@ -2612,7 +2619,7 @@ def _transdermal(p: ParameterSet | None) -> float:
     section="9",
     source="Moe KE et al., J Gerontol A 1998;53:M117-24",
     protocol="Postmenopausal women 65 y on long-term oral ERT vs none; 24-h profile on day "
-    "27 sampled every 20 min; 16 seeds",
+    "27 sampled every 20 min; 64 seeds",
     published=1.0,
     published_text="on ERT: more GH peaks, higher 24-h and sleep GH, lower IGF-1",
     unit="ratio",
@@ -2629,7 +2636,7 @@ def _moe(p: ParameterSet | None) -> float:
             _sc(28, _subject(65, "female", weight_kg=70, estrogen="oral")),
             _sc(28, _subject(65, "female", weight_kg=70)),
         ],
-        16,
+        64,
         p,
     )
 

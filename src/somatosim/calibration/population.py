@@ -2,8 +2,9 @@
 
 :func:`sample_reference_population` draws healthy adults aged 20-80 of both sexes: body size
 and composition, habitual sleep, diet, physical activity and micronutrient status, and
-inter-individual variability of two physiological parameters (pituitary GH capacity and
-hepatic IGF-1 synthetic capacity). :func:`simulate_population` runs them and
+inter-individual variability of physiological parameters (pituitary GH capacity, hepatic
+IGF-1 synthetic capacity, the defended IGF-1 level and, in men, the rate of ageing of the
+hypothalamic drive). :func:`simulate_population` runs them and
 :func:`percentile_table` compares the simulated IGF-1 distribution by age band and sex with
 the LIFE reference (Hoerenz et al., JCEM 2022; ``published_results.md`` rows 1.4-1.5).
 
@@ -35,6 +36,8 @@ from somatosim.scenario.io import load_scenario
 from somatosim.scenario.schema import Scenario
 
 __all__ = [
+    "CHECK_PER_CELL",
+    "CHECK_SEED",
     "RANDOM_EFFECTS",
     "REFERENCE_AGES",
     "VirtualSubject",
@@ -47,14 +50,30 @@ __all__ = [
 REFERENCE_AGES: tuple[int, ...] = (20, 30, 40, 50, 60, 70, 80)
 """Ages (years) tabulated in ``igf1_reference_life.csv``; each is the centre of a ±5-y band."""
 
-RANDOM_EFFECTS: Mapping[str, float] = {
-    # log-normal SD of the subject's multiplier on the parameter
-    "pool_capacity": 0.50,  # 24-h GH varies several-fold between healthy adults [Veldhuis1995]
-    "igf_emax": 0.30,  # hepatic IGF-1 output for a given GH exposure (GHR, genetics)
+CHECK_PER_CELL = 1000
+"""Virtual adults per sex and age band in the reference-range check (test and report).
+
+With 1000, the sampling error of a simulated P2.5 is about 2 % (it is about 5 % with 200,
+which made the 10 % criterion a test of the sampler's seed as much as of the model).
+"""
+
+CHECK_SEED = 2022
+"""Sampler seed of the reference-range check."""
+
+RANDOM_EFFECTS: Mapping[str, tuple[float, float]] = {
+    # log-normal SD (men, women) of the subject's multiplier on the parameter
+    # 24-h GH varies several-fold between healthy adults [Veldhuis1995]
+    "pool_capacity": (0.50, 0.50),
+    # hepatic IGF-1 output for a given GH exposure (GHR, genetics)
+    "igf_emax": (0.30, 0.30),
     # the IGF-1 level the feedback loop defends (about half of IGF-1 variance is heritable)
-    "free_igf_ref": 0.18,
+    "free_igf_ref": (0.18, 0.18),
+    # men age at different rates: testosterone, a positive determinant of GH in men
+    # (r = +0.63, Veldhuis1995), falls with age at rates that differ widely between men
+    # [Harman2001]; every woman loses ovarian estradiol at the menopause, so women get none
+    "sst_age_rise_per_decade": (0.50, 0.0),
 }
-"""Inter-individual variability: log-normal SD of each parameter's multiplier."""
+"""Inter-individual variability: log-normal SD (men, women) of each parameter's multiplier."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +174,7 @@ def sample_reference_population(
     age_range: tuple[float, float] = (20.0, 80.0),
     sexes: Sequence[str] = ("male", "female"),
     days: int = 28,
-    random_effects: Mapping[str, float] | None = None,
+    random_effects: Mapping[str, tuple[float, float]] | None = None,
 ) -> list[VirtualSubject]:
     """Sample ``n`` healthy adults.
 
@@ -169,7 +188,8 @@ def sample_reference_population(
     Other Parameters
     ----------------
     ages : sequence of float, optional
-        Band centres; subjects are drawn uniformly within ±5 years of each, limited to 18-90.
+        Band centres; subjects are drawn uniformly within ±5 years of each, the band narrowed
+        symmetrically to stay within 18-90 years (so that its mean age is the centre).
         Without it, ages are uniform in ``age_range``.
     age_range : (float, float)
         Age range when ``ages`` is not given.
@@ -178,7 +198,7 @@ def sample_reference_population(
     days : int
         Simulated days per subject (training states build up over weeks).
     random_effects : mapping, optional
-        Log-normal SD of parameter multipliers (default :data:`RANDOM_EFFECTS`).
+        Log-normal SD (men, women) of parameter multipliers (default :data:`RANDOM_EFFECTS`).
 
     Returns
     -------
@@ -201,10 +221,13 @@ def sample_reference_population(
         if centre is None:
             age = float(rng.uniform(*age_range))
         else:
-            # uniform over the part of the band within 18-90 y (no pile-up at a limit)
-            age = float(rng.uniform(max(centre - 5.0, 18.0), min(centre + 5.0, 90.0)))
+            # uniform over a band centred on the tabulated age: +-5 y, narrowed to stay
+            # within 18-90 y so that the band's mean age is the age it is compared with
+            half = min(5.0, centre - 18.0, 90.0 - centre)
+            age = float(rng.uniform(centre - half, centre + half))
         sc = load_scenario(_one(rng, age, sex, days, i))
-        mult = {k: float(math.exp(rng.normal(0.0, sd))) for k, sd in effects.items()}
+        which = 0 if sex == "male" else 1
+        mult = {k: float(math.exp(rng.normal(0.0, sd[which]))) for k, sd in effects.items()}
         out.append(VirtualSubject(sc, mult, seed=int(rng.integers(0, 2**31 - 1))))
     return out
 

@@ -102,6 +102,8 @@ def individualize(
         -max(age_years - 18.0, 0.0) / p["postpubertal_tau"]
     )
     cap *= 1.0 + (p["female_capacity_factor"] - 1.0) * pre  # [Ho1987; Roelfsema2016]
+    if female:  # no sex-steroid support of GH after the menopause [Roelfsema2016; Khosla1998]
+        cap *= 1.0 + (p["female_capacity_factor_post"] - 1.0) * (1.0 - pre)
     fat_ref = p["fat_ref_female"] if female else p["fat_ref_male"]
     cap *= math.exp(-p["fat_capacity_slope"] * (body_fat_percent - fat_ref))  # [Veldhuis1995]
     cap *= gh_reserve

@@ -179,6 +179,10 @@ _TABLE: tuple[ParameterSpec, ...] = (
        "AlbertssonWikland1994;Hoerenz2022", "M11"),
     _p("female_capacity_factor", 1.0, "1", (0.8, 2.5),
        "GH capacity of premenopausal women relative to men", "Ho1987;Roelfsema2016", "M2"),
+    _p("female_capacity_factor_post", 1.0, "1", (0.5, 1.2),
+       "GH capacity of postmenopausal women relative to men of the same age (older men keep "
+       "estradiol aromatised from testosterone; women lose it at the menopause)",
+       "Roelfsema2016;Khosla1998", "M2"),
     _p("menopause_age", 50.0, "years", (42.0, 58.0),
        "age at which the female GH advantage disappears", "Roelfsema2016", "M2"),
     _p("fat_capacity_slope", 0.025, "1/%", (0.0, 0.08),

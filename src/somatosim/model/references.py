@@ -120,8 +120,22 @@ REFERENCES: dict[str, Reference] = dict(
         ),
         _r(
             "Veldhuis1995",
-            "Veldhuis JD et al. Dual defects in pulsatile GH secretion and clearance subserve the "
-            "hyposomatotropism of obesity in man. JCEM 1995;80:3209-3222.",
+            "Veldhuis JD, Liem AY, South S et al. Differential impact of age, sex steroid "
+            "hormones, and obesity on basal versus pulsatile growth hormone secretion in men as "
+            "assessed in an ultrasensitive chemiluminescence assay. JCEM 1995;80:3209-3222.",
+        ),
+        _r(
+            "Khosla1998",
+            "Khosla S, Melton LJ 3rd, Atkinson EJ, O'Fallon WM, Klee GG, Riggs BL. Relationship "
+            "of serum sex steroid levels and bone turnover markers with bone mineral density in "
+            "men and women: a key role for bioavailable estrogen. J Clin Endocrinol Metab "
+            "1998;83:2266-2274.",
+        ),
+        _r(
+            "Harman2001",
+            "Harman SM, Metter EJ, Tobin JD, Pearson J, Blackman MR. Longitudinal effects of "
+            "aging on serum total and free testosterone levels in healthy men. J Clin Endocrinol "
+            "Metab 2001;86:724-731.",
         ),
         _r(
             "Roelfsema2016",
