@@ -13,7 +13,7 @@ import pandas as pd
 
 from somatosim.calibration import _measure as M
 from somatosim.calibration._runner import run_arms
-from somatosim.calibration.population import CHECK_PER_CELL
+from somatosim.calibration.population import CHECK_SUBJECTS
 from somatosim.model.parameters import ParameterSet
 
 __all__ = ["draw_all"]
@@ -279,7 +279,7 @@ def gh_profiles(out: Path, params: ParameterSet | None) -> Path:
 
 
 def draw_all(
-    out: Path, params: ParameterSet | None, *, population_n: int = 14 * CHECK_PER_CELL
+    out: Path, params: ParameterSet | None, *, population_n: int = CHECK_SUBJECTS
 ) -> tuple[list[tuple[str, str]], pd.DataFrame]:
     """Draw every figure; returns ``[(file name, title)]`` and the population table."""
     p_igf, table = igf1_by_age(out, params, population_n)

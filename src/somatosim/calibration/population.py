@@ -38,6 +38,7 @@ from somatosim.scenario.schema import Scenario
 __all__ = [
     "CHECK_PER_CELL",
     "CHECK_SEED",
+    "CHECK_SUBJECTS",
     "RANDOM_EFFECTS",
     "REFERENCE_AGES",
     "VirtualSubject",
@@ -59,6 +60,9 @@ which made the 10 % criterion a test of the sampler's seed as much as of the mod
 
 CHECK_SEED = 2022
 """Sampler seed of the reference-range check."""
+
+CHECK_SUBJECTS = 2 * len(REFERENCE_AGES) * CHECK_PER_CELL
+"""Virtual adults in the reference-range check: both sexes in every age band."""
 
 RANDOM_EFFECTS: Mapping[str, tuple[float, float]] = {
     # log-normal SD (men, women) of the subject's multiplier on the parameter

@@ -26,7 +26,7 @@ from typing import Any
 from somatosim._version import __version__
 from somatosim.calibration._runner import seed_offset
 from somatosim.calibration.cases import CASES, SECTIONS, ValidationCase
-from somatosim.calibration.population import CHECK_PER_CELL
+from somatosim.calibration.population import CHECK_SUBJECTS
 from somatosim.model.parameters import ParameterSet, default_parameters
 
 __all__ = [
@@ -500,7 +500,7 @@ def write_report(
     *,
     figures: bool = True,
     params: ParameterSet | None = None,
-    population_n: int = 14 * CHECK_PER_CELL,
+    population_n: int = CHECK_SUBJECTS,
 ) -> dict[str, Path]:
     """Write ``validation.json``, ``validation.html`` and the figures into ``out_dir``.
 
@@ -519,7 +519,7 @@ def write_report(
         Parameters for the figure simulations (default: the shipped set).
     population_n : int
         Virtual subjects for the population figure and table (split over 14 sex × age
-        cells; the default is the test's :data:`~somatosim.calibration.population.CHECK_PER_CELL`).
+        cells; the default is the test's :data:`~somatosim.calibration.population.CHECK_SUBJECTS`).
 
     Returns
     -------
