@@ -1889,7 +1889,7 @@ def _borst01(p: ParameterSet | None) -> float:
     id="7.7-rt-older",
     section="7",
     source="Borst SE et al., J Am Geriatr Soc 2002;50:884",
-    protocol="Adults 68 y (men), high-intensity resistance training 3 d/wk for 6 months; 8 seeds",
+    protocol="Adults 68 y (men), high-intensity resistance training 3 d/wk for 6 months; 32 seeds",
     published=0.0,
     published_text="no change in resting IGF-1 or IGFBPs after 6 months",
     unit="%",
@@ -1901,7 +1901,7 @@ def _borst01(p: ParameterSet | None) -> float:
     informs=("resist_igf_gain",),
 )
 def _borst02(p: ParameterSet | None) -> float:
-    return _training_change(p, _subject(68), 183, [_rt(_mwf(1, 183), "high", 60)])
+    return _training_change(p, _subject(68), 183, [_rt(_mwf(1, 183), "high", 60)], n=32)
 
 
 @_case(
