@@ -12,8 +12,10 @@ biexponential elimination:
 
 where ``p`` is a unit-mass burst waveform shared by all bursts (a Gaussian of standard
 deviation ``sigma``, or a skewed exponentially modified Gaussian with tail time constant
-``tau``), ``T_k`` and ``M_k`` are the burst centre and mass, ``k_r`` and ``f`` are the fixed
-rapid elimination rate and fraction, ``k_s = ln 2 / t_half`` is the estimated slow rate, ``B``
+``tau``; with a known release compartment the Gaussian, or the skewed burst, is further
+convolved with its fixed exponential tail), ``T_k`` and ``M_k`` are the burst centre and
+mass, ``k_r`` and ``f`` are the fixed rapid elimination rate and fraction,
+``k_s = ln 2 / t_half`` is the estimated slow rate, ``B``
 the steady concentration sustained by basal secretion ``S_0 = B / ((1 - f)/k_s + f/k_r)`` and
 ``C_0`` the remnant of secretion before the first sample. Convolutions are closed-form
 (exponentially modified Gaussians), so the model is exact at any, also irregular, sample
@@ -217,12 +219,46 @@ class _Waveform:
     shape: BurstShape
     sigma: float
     tau: float  # tail time constant of the skewed shape (unused for "gaussian")
+    tail: float = 0.0  # a second, fixed tail (the release compartment) of a skewed burst
+
+    def _rates(self) -> tuple[float, ...]:
+        """Rates of the exponential tails: one (skewed), two (skewed with a release tail)."""
+        if self.tail <= 0.0:
+            return (1.0 / self.tau,)
+        l1, l2 = 1.0 / self.tau, 1.0 / self.tail
+        if abs(l1 - l2) < 1e-6 * l2:
+            l1 = l2 * (1.0 + 1e-6)
+        return (l1, l2)
+
+    def _tails_convolved(self, u: FloatArray, extra: tuple[float, ...]) -> FloatArray:
+        """Gaussian ∗ each tail density ∗ ``exp(-r u)`` for ``r`` in ``extra``.
+
+        Partial fractions of a convolution of exponentials (hypoexponential):
+        ``e^{-a} ∗ e^{-b} ∗ ... = sum_r e^{-r u} / prod_{s != r} (s - r)``, times the product
+        of the tail rates; each ``e^{-r u}`` convolved with the Gaussian is :func:`_emg`.
+        """
+        lams = self._rates()
+        rates = list(lams)
+        for k in extra:  # keep every rate distinct
+            while any(abs(k - r) < 1e-7 * max(k, r) for r in rates):
+                k *= 1.0 + 1e-6
+            rates.append(k)
+        out = np.zeros_like(u)
+        for i, r in enumerate(rates):
+            denom = 1.0
+            for j, q in enumerate(rates):
+                if j != i:
+                    denom *= q - r
+            out += _emg(u, self.sigma, r) / denom
+        return float(np.prod(lams)) * out
 
     def density(self, u: FloatArray) -> FloatArray:
         """Unit-mass secretion rate at ``u`` minutes after the burst centre parameter."""
         if self.shape == "gaussian":
             result: FloatArray = _exp(-0.5 * (u / self.sigma) ** 2) / (self.sigma * _SQRT2PI)
             return result
+        if self.tail > 0.0:
+            return self._tails_convolved(u, ())
         lam = 1.0 / self.tau
         return lam * _emg(u, self.sigma, lam)
 
@@ -230,6 +266,8 @@ class _Waveform:
         """Unit-mass burst convolved with ``exp(-k u)``."""
         if self.shape == "gaussian":
             return _emg(u, self.sigma, k)
+        if self.tail > 0.0:
+            return self._tails_convolved(u, (k,))
         lam = 1.0 / self.tau
         if abs(lam - k) < 1e-7 * k:
             lam = k * (1.0 + 1e-7)
@@ -253,6 +291,13 @@ class _Waveform:
         gauss: FloatArray = special.ndtr(u / self.sigma)
         if self.shape == "gaussian":
             return gauss
+        if self.tail > 0.0:
+            # X = G + Exp(l1) + Exp(l2): survival of the two tails is
+            # (l2 e^{-l1 t} - l1 e^{-l2 t}) / (l2 - l1)
+            l1, l2 = self._rates()
+            surv = (l2 * _emg(u, self.sigma, l1) - l1 * _emg(u, self.sigma, l2)) / (l2 - l1)
+            result2: FloatArray = gauss - surv
+            return result2
         # X = G + Exp(lam): F(u) = Phi(u/sigma) - p(u)/lam
         return gauss - self.tau * self.density(u)
 
@@ -260,7 +305,7 @@ class _Waveform:
         """Peak unit-mass secretion rate (1/min) and full width at half maximum (min)."""
         if self.shape == "gaussian":
             return 1.0 / (self.sigma * _SQRT2PI), _FWHM_PER_SD * self.sigma
-        u = np.linspace(-5 * self.sigma, 5 * self.sigma + 12 * self.tau, 4001)
+        u = np.linspace(-5 * self.sigma, 5 * self.sigma + 12 * (self.tau + self.tail), 4001)
         d = self.density(u)
         peak = float(d.max())
         above = u[d >= 0.5 * peak]
@@ -270,7 +315,7 @@ class _Waveform:
         """Time of peak secretion relative to the centre parameter, minutes."""
         if self.shape == "gaussian":
             return 0.0
-        u = np.linspace(-3 * self.sigma, 3 * self.sigma + 6 * self.tau, 4001)
+        u = np.linspace(-3 * self.sigma, 3 * self.sigma + 6 * (self.tau + self.tail), 4001)
         return float(u[np.argmax(self.density(u))])
 
 
@@ -337,11 +382,11 @@ class _Problem:
     # ----- model pieces ------------------------------------------------------------------
     def waveform(self, x: FloatArray) -> _Waveform:
         """Burst waveform; the skewed tail is ``x[2]`` = log(tail / slow elimination time)."""
+        if self.shape == "skewed":  # a fitted tail, plus the release tail when it is known
+            tau = float(np.exp(x[2])) * float(np.exp(x[0])) / _LN2
+            return _Waveform(self.shape, float(np.exp(x[1])), tau, self.tail or 0.0)
         if self.tail is not None:
             return _Waveform("skewed", float(np.exp(x[1])), self.tail)
-        if self.shape == "skewed":
-            tau = float(np.exp(x[2])) * float(np.exp(x[0])) / _LN2
-            return _Waveform(self.shape, float(np.exp(x[1])), tau)
         return _Waveform(self.shape, float(np.exp(x[1])), 0.0)
 
     def components(self, k_slow: float) -> list[tuple[float, float]]:
@@ -1236,7 +1281,8 @@ def deconvolve(
     kinetics : Kinetics
         Elimination kinetics (``GH_KINETICS`` by default; ``LH_KINETICS`` for LH).
     shape : {"gaussian", "skewed"}
-        Burst waveform: symmetric Gaussian, or Gaussian rise with an exponential tail.
+        Burst waveform: symmetric Gaussian, or Gaussian rise with a fitted exponential tail.
+        With ``kinetics.release_halflife_min`` either is followed by the fixed release tail.
     assay_cv : float
         Assay coefficient of variation (proportional part of the variance model).
     assay_sd : float, optional
@@ -1289,11 +1335,6 @@ def deconvolve(
     t, y = _check_input(times, concentration)
     if shape not in ("gaussian", "skewed"):
         raise InputError(f"shape={shape!r}: use 'gaussian' or 'skewed'")
-    if shape == "skewed" and kinetics.release_halflife_min is not None:
-        raise InputError(
-            "shape='skewed' with kinetics.release_halflife_min: the release compartment "
-            "already gives each burst a fixed exponential tail; use shape='gaussian'"
-        )
     if not 0.0 <= assay_cv < 1.0:
         raise InputError(f"assay_cv={assay_cv}: need 0 <= cv < 1")
     for name, a in (("alpha_insert", alpha_insert), ("alpha_remove", alpha_remove)):
