@@ -91,8 +91,10 @@ def test_every_state_has_production_and_loss() -> None:
 def test_equation_rows_render_states_inputs_and_constants_by_name() -> None:
     rows = {r.quantity: r for r in equation_rows(equations.rates)}
     gh = rows["gh: loss"]
-    assert gh.expression == "k_gh"
-    assert gh.sources == ("Holl1993", "Hartman1992")
+    assert gh.expression == (
+        "k_gh * (1.0 + gh_sat_ratio * gh_sat_km / (gh_sat_km + max([gh], 0.0)))"
+    )
+    assert gh.sources == ("Shah1999", "Holl1993", "Hartman1992")
     assert "[sws]" in rows["sst_tone"].expression
     assert "u.asleep" in rows["sst_tone"].expression or "asleep" in rows["sst_tone"].expression
 

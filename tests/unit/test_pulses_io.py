@@ -20,9 +20,11 @@ from somatosim.analysis.pulses_io import (
     subject_table,
     write_outputs,
 )
-from somatosim.analysis.sampling import sample_curve, sample_result
+from somatosim.analysis.sampling import effective_gh_halflife, sample_curve, sample_result
 from somatosim.analysis.validation import synthetic_truth
 from somatosim.errors import InputError
+from somatosim.model.covariates import gh_halflife_minutes, gh_saturable_factor
+from somatosim.model.parameters import default_parameters
 
 
 def _write(tmp_path: Path, text: str, name: str = "series.csv") -> Path:
@@ -186,6 +188,7 @@ def test_sample_curve_errors(kwargs: dict[str, object], match: str) -> None:
 
 class _Subject:
     weight = 70.0
+    height = 175.0
 
 
 class _Scenario:
@@ -226,8 +229,38 @@ def test_sample_result_truth() -> None:
     assert truth.total_secretion == pytest.approx(expected, rel=0.01)
     assert truth.kinetics is not None and truth.kinetics.rapid_fraction == 0.0
     assert truth.halflife_min is not None and math.isfinite(truth.halflife_min)
+    gh = _FakeResult().timeseries["gh"].values
+    assert truth.halflife_min == pytest.approx(
+        effective_gh_halflife(
+            default_parameters(), 70.0, 175.0, np.arange(2 * 1440.0), gh, (0.0, 1430.0)
+        )
+    )
     with pytest.raises(InputError, match="window_hours"):
         sample_result(_FakeResult(), window_hours=(40, 60))  # type: ignore[arg-type]
+
+
+def test_effective_gh_halflife_is_mass_consistent() -> None:
+    """At a constant concentration it is the steady-state half-life there; for a pulsatile
+    curve it is the one constant rate that balances secretion and elimination."""
+    p = default_parameters()
+    hl5 = gh_halflife_minutes(p, 70.0, 175.0)
+    t = np.arange(0.0, 600.0, 0.05)
+    assert effective_gh_halflife(p, 70.0, 175.0, t, np.full(t.size, 5.0)) == pytest.approx(hl5)
+    low = effective_gh_halflife(p, 70.0, 175.0, t, np.full(t.size, 0.5))
+    ratio = gh_saturable_factor(p, 0.5) / gh_saturable_factor(p, 5.0)
+    assert low == pytest.approx(hl5 / ratio) and low < hl5
+    # a pulse train on a basal input, elimination k(C) integrated explicitly
+    secretion = 0.004 + 0.4 * sum(np.exp(-0.5 * ((t - c) / 4.0) ** 2) for c in (60, 250, 420))
+    k_ref = math.log(2.0) / hl5 / gh_saturable_factor(p, 5.0)
+    conc = np.empty(t.size)
+    conc[0] = 0.1
+    for i in range(t.size - 1):
+        k = k_ref * gh_saturable_factor(p, float(conc[i]))
+        conc[i + 1] = conc[i] + 0.05 * (secretion[i] - k * conc[i])
+    hl = effective_gh_halflife(p, 70.0, 175.0, t, conc)
+    assert hl5 / ratio < hl < hl5
+    balance = math.log(2.0) / hl * np.trapezoid(conc, t) + conc[-1] - conc[0]
+    assert balance == pytest.approx(np.trapezoid(secretion, t), rel=0.01)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -94,12 +94,13 @@ def test_fast_case(case: ValidationCase) -> None:
     )
 
 
-# Measured with the shipped (calibrated) parameters: 71 of 84 cases pass (85 %; 71-72 on six
-# seed sets, each noisy case averaged over enough seeds that its verdict holds). The issue's
-# target is 90 %; until the calibration reaches it, the floor below guards against regressions
-# and the strict xfail records that the target is not met (it fails loudly once the target is
-# reached, so the marker cannot go stale).
-PASS_FRACTION_FLOOR = 0.84
+# Measured with the shipped (calibrated) parameters: 75 of 84 cases pass (89 %; 75-77 on six
+# seed sets, each noisy case averaged over enough seeds that its verdict holds, except
+# 3.2-sleep-onset-pulse and 7.7-rt-older, which sit on their bounds). The issue's target is 90 % (76 cases);
+# until the calibration reaches it, the floor below guards against regressions and the strict
+# xfail records that the target is not met (it fails loudly once the target is reached, so
+# the marker cannot go stale).
+PASS_FRACTION_FLOOR = 0.88
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +120,7 @@ def test_pass_fraction_does_not_regress(full_report) -> None:  # type: ignore[no
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="issue 3 target (>= 90 % of cases) not met yet: 85 %")
+@pytest.mark.xfail(strict=True, reason="issue 3 target (>= 90 % of cases) not met yet: 89 %")
 def test_pass_fraction_meets_target(full_report) -> None:  # type: ignore[no-untyped-def]
     assert full_report.pass_fraction >= PASS_FRACTION_TARGET
 
@@ -139,7 +140,7 @@ def test_verdicts_hold_on_other_seeds() -> None:
 @pytest.mark.xfail(
     strict=True,
     reason="issue 3 point 4 not met yet: the sampled population's IGF-1 percentiles miss the "
-    "LIFE reference by more than 10 % in 2 of 42 cells (see validation.html)",
+    "LIFE reference by more than 10 % in 4 of 42 cells (see validation.html)",
 )
 def test_virtual_population_matches_reference_percentiles() -> None:
     from somatosim.calibration.population import (

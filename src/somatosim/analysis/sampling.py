@@ -26,6 +26,11 @@ from scipy import signal
 
 from somatosim.analysis.deconvolution import Kinetics
 from somatosim.errors import InputError
+from somatosim.model.covariates import (
+    GH_HALFLIFE_REF_NG_ML,
+    gh_halflife_minutes,
+    gh_saturable_factor,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,7 +38,13 @@ if TYPE_CHECKING:
     from somatosim.engine.result import Result
     from somatosim.model.parameters import ParameterSet
 
-__all__ = ["SampledSeries", "SeriesTruth", "sample_curve", "sample_result"]
+__all__ = [
+    "SampledSeries",
+    "SeriesTruth",
+    "effective_gh_halflife",
+    "sample_curve",
+    "sample_result",
+]
 
 FloatArray = NDArray[np.float64]
 
@@ -96,7 +107,9 @@ class SeriesTruth:
     window_min : tuple of float
         First and last sample time.
     halflife_min : float or None
-        True (slow) elimination half-life, if the source has one.
+        True (slow) elimination half-life, if the source has one. For simulator series,
+        whose GH clearance is concentration dependent, the mass-consistent effective
+        half-life over the window (see :func:`effective_gh_halflife`).
     basal_rate : float or None
         True basal secretion, concentration units per minute.
     total_secretion : float or None
@@ -226,6 +239,69 @@ def sample_curve(
     )
 
 
+def effective_gh_halflife(
+    p: ParameterSet,
+    weight_kg: float,
+    height_cm: float,
+    times_min: ArrayLike,
+    concentration: ArrayLike,
+    window_min: tuple[float, float] | None = None,
+) -> float:
+    """Mass-consistent effective GH half-life (min) of a simulated curve over a window.
+
+    The simulator eliminates GH at a concentration-dependent rate (a non-saturable route plus
+    saturable receptor-mediated clearance [Shah1999]),
+    ``k(C) = ln 2 / t½_ref * f(C) / f(5 ng/mL)`` with ``f`` =
+    :func:`~somatosim.model.covariates.gh_saturable_factor` and ``t½_ref`` the subject's
+    half-life at 5 ng/mL (:func:`~somatosim.model.covariates.gh_halflife_minutes`). A
+    deconvolution with one half-life cannot recover a function ``k(C)``; the one constant
+    rate that is physically defined by the curve is the flux-weighted mean
+
+    .. math::
+
+        k_\\mathrm{eff} = \\frac{\\int k(C(t))\\, C(t)\\, dt}{\\int C(t)\\, dt},
+        \\qquad t_{1/2} = \\ln 2 / k_\\mathrm{eff},
+
+    because mass balance over the window, ``secretion = ∫ k(C) C dt + ΔC`` (per volume),
+    holds for the simulator and, with ``k_eff`` in place of ``k(C)``, for any
+    constant-rate model that reproduces the curve: ``k_eff`` is the only constant rate
+    with which a single-half-life analysis of the true curve also recovers the true total
+    secretion. It is a property of the curve (how much time the subject spends at which
+    concentration), not of the estimator, so it lies between the half-life at pulse
+    concentrations (slower) and at trough concentrations (faster).
+
+    Parameters
+    ----------
+    p : ParameterSet
+        Model parameters.
+    weight_kg, height_cm : float
+        Subject size (sets the reference half-life).
+    times_min, concentration : array_like
+        The dense noise-free curve, minutes and ng/mL.
+    window_min : tuple of float, optional
+        ``[start, end]`` over which to weight (default: the whole curve).
+
+    Returns
+    -------
+    float
+        Half-life in minutes; the low-concentration limit ``ln 2 / k(0)`` when the curve
+        has no GH in the window.
+    """
+    t = np.asarray(times_min, dtype=float)
+    c = np.maximum(np.asarray(concentration, dtype=float), 0.0)
+    if window_min is not None:
+        inside = (t >= window_min[0]) & (t <= window_min[1])
+        t, c = t[inside], c[inside]
+    k_ref = math.log(2.0) / gh_halflife_minutes(p, weight_kg, height_cm)
+    f_ref = gh_saturable_factor(p, GH_HALFLIFE_REF_NG_ML)
+    k = k_ref / f_ref * np.array([gh_saturable_factor(p, float(x)) for x in c])
+    area = float(np.trapezoid(c, t)) if t.size > 1 else 0.0
+    if not area > 0.0:
+        return math.log(2.0) / (k_ref * gh_saturable_factor(p, 0.0) / f_ref)
+    k_eff = float(np.trapezoid(k * c, t)) / area
+    return math.log(2.0) / k_eff
+
+
 def _simulator_truth_bursts(
     result: Result, release_halflife_min: float, merge_within_min: float
 ) -> tuple[FloatArray, FloatArray]:
@@ -310,7 +386,8 @@ def sample_result(
         As in :func:`sample_curve`.
     params : ParameterSet, optional
         The model parameters the simulation used (default: the shipped set); they give the
-        true half-life, distribution volume and release-compartment half-life.
+        GH clearance (for the true effective half-life), distribution volume and
+        release-compartment half-life.
     merge_within_min : float
         GHRH volleys starting within this many minutes of the previous one are one true
         secretory event.
@@ -319,8 +396,13 @@ def sample_result(
     -------
     (SampledSeries, SeriesTruth)
         The truth's masses are µg divided by the distribution volume (ng/mL × V); its
-        ``kinetics`` are the simulator's: monoexponential GH elimination (the half-life is
-        still estimated) and the release compartment that shapes each burst.
+        ``kinetics`` are those a single-half-life deconvolution is given: one elimination
+        rate (estimated) and the simulator's release compartment that shapes each burst.
+        The simulator's GH elimination is concentration dependent (saturable
+        receptor-mediated clearance), so the truth's ``halflife_min`` is the
+        mass-consistent effective half-life over the sampled window
+        (:func:`effective_gh_halflife`), the constant rate with which the window's
+        elimination equals its secretion (less the change in content).
     """
     from somatosim.model.parameters import default_parameters
 
@@ -362,11 +444,12 @@ def sample_result(
         )
         inside = (t_min >= w0) & (t_min <= w1)
         total = float(np.trapezoid(rate[inside], t_min[inside])) / volume
-    hl = p["gh_halflife_min"]
+    subj = result.scenario.subject
+    hl = effective_gh_halflife(p, subj.weight, subj.height, t_min, gh, (w0, w1))
     kinetics = Kinetics(
         rapid_fraction=0.0,
         release_halflife_min=p["release_halflife_min"],
-        name="somatosim simulator (monoexponential, release compartment)",
+        name="somatosim simulator (one effective half-life, release compartment)",
     )
     truth = SeriesTruth(
         burst_times_min=b_times,

@@ -738,7 +738,7 @@ _ENTERAL = ["01:00", "04:00", "07:00", "10:00", "13:00", "16:00", "19:00", "22:0
     section="3",
     source="Brandenberger G, Weibel L, J Sleep Res 2004;13:251-5",
     protocol="Day-active young men (25 y), sleep 23:00-07:00, continuous enteral nutrition "
-    "(8 equal feeds), bed rest; 128 seeds",
+    "(8 equal feeds), bed rest; 512 seeds",
     published=52.8,
     published_text="sleep-related pulse = 52.8 ± 3.5 % of 24-h production (SEM, n = 10)",
     unit="% of 24-h secretion",
@@ -751,7 +751,7 @@ _ENTERAL = ["01:00", "04:00", "07:00", "10:00", "13:00", "16:00", "19:00", "22:0
     informs=("sws_sst_withdrawal", "sws_ghrh_amp_gain"),
 )
 def _sleep_onset_pulse(p: ParameterSet | None) -> float:
-    rs = run_arms([_sc(2, _subject(25), diet={"meals": _ENTERAL})], 128, p)[0]
+    rs = run_arms([_sc(2, _subject(25), diet={"meals": _ENTERAL})], 512, p)[0]
     vals = []
     for r in rs:
         b = r.bursts

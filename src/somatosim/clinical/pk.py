@@ -10,20 +10,37 @@ exogenous component, obtained by one of four methods:
     model has a separate compartment for it). For somatropin it is exact only in a subject
     without pituitary GH (``gh_reserve = 0``); otherwise it includes endogenous pulses.
 ``"model"``
-    The exogenous concentration rebuilt from the dose times by superposition of the model's own
-    linear PK, in closed form. Somatropin: two serial first-order absorption steps (rate
-    ``sc_ka``), bioavailability ``sc_bioavailability`` and one plasma compartment (half-life
-    ``gh_halflife_min``, volume ``gh_volume_l_per_kg`` x weight), so for a dose ``D``::
+    The exogenous concentration rebuilt from the dose times with the model's own PK
+    (``model/equations.py``), without the endogenous hormone. Pass the same ``params`` that
+    produced the result.
 
-        C(t) = F D ka² / V * (exp(-ka t) (d t - 1) + exp(-ke t)) / d²,   d = ke - ka
+    Somatropin: two serial first-order absorption steps (rate ``sc_ka``) with bioavailability
+    ``sc_bioavailability`` feed one plasma compartment (volume ``gh_volume_l_per_kg`` x weight)
+    from which GH is eliminated by a non-saturable route and a saturable, GH-receptor-mediated
+    route [Shah1999]. A dose ``D`` given at ``t_j`` puts ``F D ka (t - t_j) exp(-ka (t - t_j))``
+    into the transit compartment, which empties into plasma at rate ``ka``::
 
-    Somapacitan: first-order absorption (``lagh_ka``) into one compartment (``lagh_*``)::
+        dC/dt = sum_j F D_j ka² (t - t_j) exp(-ka (t - t_j)) / V  -  k_gh s(C) C
+        s(C)  = 1 + ratio * km / (km + C)
+
+    with ``ratio = gh_clearance_sat_ratio``, ``km = gh_clearance_km`` and
+    ``k_gh = ln 2 / t½ / s(5 ng/mL)``, ``t½`` the subject's half-life at 5 ng/mL
+    (:func:`~somatosim.model.covariates.gh_halflife_minutes`). Elimination is nonlinear, so the
+    doses do not superpose: all injections are integrated together (LSODA through
+    ``scipy.integrate.odeint``, relative tolerance 1e-10, restarted at each injection), on the
+    time axis of the result. With
+    ``gh_clearance_sat_ratio = 0`` this is the linear closed form
+    ``C(t) = F D ka² / V * (exp(-ka t) (d t - 1) + exp(-ke t)) / d²``, ``ke = k_gh = ln 2 / t½``,
+    ``d = ke - ka``, summed over the doses. The profile is the one the doses give on their own (as in a subject
+    without pituitary GH); in a subject with endogenous GH, which occupies part of the
+    saturable route, the injected GH is in fact cleared slightly more slowly.
+
+    Somapacitan: first-order absorption (``lagh_ka``) into one compartment (``lagh_*``) with
+    linear elimination, summed over the doses in closed form::
 
         C(t) = F D ka / (V (ka - ke)) * (exp(-ke t) - exp(-ka t))
 
-    These are the equations the engine integrates (``model/equations.py``); the only
-    difference is the engine's 1-minute step. Pass the same ``params`` that produced the
-    result.
+    The only difference from the engine is its 1-minute step.
 ``"twin"`` (somatropin)
     Treated minus untreated: the scenario is simulated again without any therapy, with the
     same seed and parameters, and that GH series is subtracted. This is what a placebo-
@@ -46,8 +63,13 @@ comes first):
   ``C <= Cmax / 2`` (and above ``Cmax / 1000``), as in non-compartmental analysis; after
   subcutaneous somatropin this is the absorption-limited ("flip-flop") half-life of the label;
 - ``auc_inf_ng_h_ml = auc + C_last / lambda_z``;
-- ``bioavailability``: ``AUC_inf x CL / dose``, with ``CL`` the clearance of the model's
-  intravenous kinetics (what a crossover with an iv dose would estimate).
+- ``bioavailability``: the amount the model's intravenous kinetics eliminate from the profile,
+  over the dose: ``integral of CL(C) C dt / dose`` from the injection to infinity, the part
+  after the window extrapolated along the terminal slope. For somapacitan ``CL`` is constant
+  and this is ``AUC_inf x CL / dose``; for somatropin ``CL(C) = V k_gh s(C)`` falls as the
+  concentration rises (see ``"model"``), and the integral is the nonlinear counterpart of
+  ``AUC_inf x CL``. Applied to the exact exogenous profile of a single dose it returns
+  ``sc_bioavailability`` (up to the terminal extrapolation).
 
 Sources: somatropin label (Cmax 13-35 ng/mL at 3-6 h after 0.035 mg/kg sc, sc apparent
 half-life 2-3 h, 70-90 % bioavailable; ``published_results.md`` rows 8.4-8.8), somapacitan
@@ -63,11 +85,17 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
+from scipy.integrate import odeint
 
 from somatosim.clinical.reference import IGF1Reference
-from somatosim.errors import InputError
+from somatosim.errors import InputError, SimulationError
+from somatosim.model.covariates import (
+    GH_HALFLIFE_REF_NG_ML,
+    gh_halflife_minutes,
+    gh_saturable_factor,
+)
 from somatosim.model.parameters import ParameterSet, default_parameters
-from somatosim.scenario.schema import Scenario, clock_to_hours
+from somatosim.scenario.schema import Scenario, Subject, clock_to_hours
 
 if TYPE_CHECKING:
     from somatosim.engine.result import Result
@@ -98,6 +126,8 @@ _SERIES = {"somatropin": "gh", "somapacitan": "lagh"}
 _TERMINAL_FROM = 0.5  # terminal phase: samples after tmax at or below Cmax / 2
 _TERMINAL_FLOOR = 1e-3  # ... and above Cmax / 1000
 _MIN_TERMINAL_POINTS = 3
+_ODE_RTOL = 1e-10  # somatropin "model" reconstruction (LSODA, scipy odeint)
+_ODE_ATOL = 1e-12  # ng/mL
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,39 +227,122 @@ def _check_drug(drug: str) -> Drug:
     return drug  # type: ignore[return-value]
 
 
-def _model_profile(
-    drug: Drug, dose_mg: float, t: FloatArray, p: ParameterSet, weight_kg: float
+@dataclass(frozen=True, slots=True)
+class _GHKinetics:
+    """Somatropin PK of one subject, as the engine uses it (``model/covariates.py``)."""
+
+    ka: float  # 1/h, each of the two sc absorption steps
+    bioavailability: float
+    volume_l: float
+    k_gh: float  # 1/h, non-saturable route: elimination rate = k_gh * s(C)
+    sat_ratio: float
+    km: float  # ng/mL
+
+    def saturable_factor(self, c: FloatArray) -> FloatArray:
+        """``s(C) = 1 + ratio * km / (km + C)`` (negative C counts as 0, as in the engine)."""
+        return 1.0 + self.sat_ratio * self.km / (self.km + np.maximum(c, 0.0))
+
+
+def _gh_kinetics(p: ParameterSet, subject: Subject) -> _GHKinetics:
+    half_h = gh_halflife_minutes(p, subject.weight, subject.height) / 60.0
+    return _GHKinetics(
+        ka=p["sc_ka"],
+        bioavailability=p["sc_bioavailability"],
+        volume_l=p["gh_volume_l_per_kg"] * subject.weight,
+        k_gh=math.log(2.0) / half_h / gh_saturable_factor(p, GH_HALFLIFE_REF_NG_ML),
+        sat_ratio=p["gh_clearance_sat_ratio"],
+        km=p["gh_clearance_km"],
+    )
+
+
+def _somatropin_profile(
+    hours: FloatArray, doses: Sequence[Injection], kin: _GHKinetics
 ) -> FloatArray:
-    """Exogenous concentration (ng/mL) of one dose at times ``t`` (h after the injection)."""
+    """Exogenous plasma GH (ng/mL) of all somatropin ``doses`` at ``hours`` (nonlinear ODE).
+
+    Between two injections the input from the transit compartment is
+    ``exp(-ka u) (a u + b)`` with ``u`` the time since the segment start and ``a``, ``b`` sums
+    over the doses given so far, so each segment is one call of the integrator with a smooth
+    right-hand side; the concentration is carried over from one segment to the next.
+    """
+    conc = np.zeros_like(hours)
+    if len(hours) == 0 or not doses:
+        return conc
+    by_time: dict[float, float] = {}
+    for inj in doses:
+        by_time[inj.hours] = by_time.get(inj.hours, 0.0) + inj.dose_mg * 1000.0  # µg
+    times = np.array(sorted(by_time), dtype=float)
+    # input rate per dose, ng/mL/h per hour since the dose (µg/L = ng/mL)
+    coef = np.array([by_time[t] for t in times]) * (
+        kin.bioavailability * kin.ka * kin.ka / kin.volume_l
+    )
+    ka, k_gh, ratio, km = kin.ka, kin.k_gh, kin.sat_ratio, kin.km
+    end = float(hours[-1])
+    y = 0.0
+    for i, start in enumerate(times.tolist()):
+        if start >= end:
+            break
+        stop = min(float(times[i + 1]), end) if i + 1 < len(times) else end
+        ago = start - times[: i + 1]
+        w = coef[: i + 1] * np.exp(-ka * ago)
+        a, b = float(np.sum(w)), float(np.sum(w * ago))
+
+        def rhs(t: float, z: FloatArray, a: float = a, b: float = b, t0: float = start) -> float:
+            u = t - t0
+            c = float(z[0])
+            sat = 1.0 + ratio * km / (km + max(c, 0.0))
+            return math.exp(-ka * u) * (a * u + b) - k_gh * sat * c
+
+        conc[hours == start] = y
+        inside = (hours > start) & (hours < stop)
+        t_out = np.concatenate(([start], hours[inside], [stop]))
+        sol, info = odeint(
+            rhs, y, t_out, tfirst=True, rtol=_ODE_RTOL, atol=_ODE_ATOL, full_output=True
+        )
+        if info["message"] != "Integration successful.":  # pragma: no cover - smooth scalar ODE
+            raise SimulationError(f"somatropin PK reconstruction failed: {info['message']}")
+        conc[inside] = sol[1:-1, 0]
+        y = float(sol[-1, 0])
+    conc[-1] = y
+    return np.maximum(conc, 0.0)
+
+
+def _somapacitan_profile(
+    dose_mg: float, t: FloatArray, p: ParameterSet, subject: Subject
+) -> FloatArray:
+    """Plasma somapacitan (ng/mL) of one dose at times ``t`` (h after the injection)."""
     tt = np.maximum(t, 0.0)
-    if drug == "somatropin":
-        ka = p["sc_ka"]
-        ke = math.log(2.0) / (p["gh_halflife_min"] / 60.0)
-        vol = p["gh_volume_l_per_kg"] * weight_kg
-        amount = dose_mg * 1000.0 * p["sc_bioavailability"]  # µg; µg/L = ng/mL
-        d = ke - ka
-        if abs(d) < 1e-9:
-            c = amount * ka * ka / vol * tt * tt * np.exp(-ka * tt) / 2.0
-        else:
-            c = amount * ka * ka / vol * (np.exp(-ka * tt) * (d * tt - 1.0) + np.exp(-ke * tt))
-            c /= d * d
+    ka = p["lagh_ka"]
+    ke = math.log(2.0) / p["lagh_halflife_h"]
+    vol = p["lagh_volume_l_per_kg"] * subject.weight
+    amount = dose_mg * 1000.0 * p["lagh_bioavailability"]  # µg; µg/L = ng/mL
+    if abs(ka - ke) < 1e-9:
+        c = amount * ka / vol * tt * np.exp(-ka * tt)
     else:
-        ka = p["lagh_ka"]
-        ke = math.log(2.0) / p["lagh_halflife_h"]
-        vol = p["lagh_volume_l_per_kg"] * weight_kg
-        amount = dose_mg * 1000.0 * p["lagh_bioavailability"]
-        if abs(ka - ke) < 1e-9:
-            c = amount * ka / vol * tt * np.exp(-ka * tt)
-        else:
-            c = amount * ka / (vol * (ka - ke)) * (np.exp(-ke * tt) - np.exp(-ka * tt))
+        c = amount * ka / (vol * (ka - ke)) * (np.exp(-ke * tt) - np.exp(-ka * tt))
     return np.where(t >= 0.0, np.maximum(c, 0.0), 0.0)
 
 
-def _clearance_l_per_h(drug: Drug, p: ParameterSet, weight_kg: float) -> float:
-    if drug == "somatropin":
-        ke = math.log(2.0) / (p["gh_halflife_min"] / 60.0)
-        return ke * p["gh_volume_l_per_kg"] * weight_kg
-    return math.log(2.0) / p["lagh_halflife_h"] * p["lagh_volume_l_per_kg"] * weight_kg
+def _eliminated_ug(
+    drug: Drug, t: FloatArray, c: FloatArray, half_life_h: float, p: ParameterSet, subject: Subject
+) -> float:
+    """Amount (µg) the model's iv kinetics eliminate from a profile, ``∫ CL(C) C dt``.
+
+    The window part is trapezoidal; after the window ``C = C_last exp(-lambda_z t)`` is
+    integrated exactly: ``∫ C dt = C_last / lambda_z`` and, for the saturable route of
+    somatropin, ``∫ km C / (km + C) dt = km ln(1 + C_last / km) / lambda_z``.
+    """
+    if len(t) < 2 or not math.isfinite(half_life_h):
+        return float("nan")
+    lam = math.log(2.0) / half_life_h
+    c_last = float(c[-1])
+    if drug == "somapacitan":
+        cl = math.log(2.0) / p["lagh_halflife_h"] * p["lagh_volume_l_per_kg"] * subject.weight
+        return cl * (float(np.trapezoid(c, t)) + c_last / lam)
+    kin = _gh_kinetics(p, subject)
+    window = float(np.trapezoid(kin.saturable_factor(c) * c, t))
+    tail = (c_last + kin.sat_ratio * kin.km * math.log1p(max(c_last, 0.0) / kin.km)) / lam
+    return kin.volume_l * kin.k_gh * (window + tail)
 
 
 def _resolve_method(result: Result, drug: Drug, method: str) -> str:
@@ -277,10 +390,13 @@ def exogenous_concentration(
     if used == "observed":
         return hours, np.asarray(result.timeseries[_SERIES[d]].values, dtype=float), used
     if used == "model":
-        weight = result.scenario.subject.weight
+        subject = result.scenario.subject
+        doses = injections(result.scenario, d)
+        if d == "somatropin":
+            return hours, _somatropin_profile(hours, doses, _gh_kinetics(p, subject)), used
         conc = np.zeros_like(hours)
-        for inj in injections(result.scenario, d):
-            conc += _model_profile(d, inj.dose_mg, hours - inj.hours, p, weight)
+        for inj in doses:
+            conc += _somapacitan_profile(inj.dose_mg, hours - inj.hours, p, subject)
         return hours, conc, used
     # twin: the same scenario without any therapy, same seed and parameters
     sc = result.scenario
@@ -390,19 +506,30 @@ def pk_summary(
             f"dose_index = {dose_index} is out of range; allowed {-n} to {n - 1} "
             f"({n} {d} injections)"
         )
-    i = dose_index % n
     hours, conc, used = exogenous_concentration(result, d, method=method, params=params)
+    p = params if params is not None else default_parameters()
+    return _dose_summary(result, d, all_inj, dose_index % n, hours, conc, used, p)
+
+
+def _dose_summary(
+    result: Result,
+    drug: Drug,
+    all_inj: Sequence[Injection],
+    i: int,
+    hours: FloatArray,
+    conc: FloatArray,
+    used: str,
+    p: ParameterSet,
+) -> PKSummary:
+    """Summary of injection ``i`` from the exogenous concentration of the whole simulation."""
     step_h = float(hours[1] - hours[0]) if len(hours) > 1 else 1.0 / 60.0
     start, stop, complete = _window(all_inj, i, float(hours[-1]) + step_h)
     sel = (hours >= start - 1e-9) & (hours <= stop + 1e-9)
     t = hours[sel] - start
     cmax, tmax, auc, auc_inf, half, n_term = _summarize(t, conc[sel])
-    p = params if params is not None else default_parameters()
-    dose_ug = all_inj[i].dose_mg * 1000.0
-    cl = _clearance_l_per_h(d, p, result.scenario.subject.weight)
-    f_app = auc_inf * cl / dose_ug if math.isfinite(auc_inf) else float("nan")
+    eliminated = _eliminated_ug(drug, t, conc[sel], half, p, result.scenario.subject)
     return PKSummary(
-        drug=d,
+        drug=drug,
         dose_mg=all_inj[i].dose_mg,
         dose_index=i,
         injection_hours=start,
@@ -414,7 +541,7 @@ def pk_summary(
         auc_ng_h_ml=auc,
         auc_inf_ng_h_ml=auc_inf,
         half_life_h=half,
-        bioavailability=f_app,
+        bioavailability=eliminated / (all_inj[i].dose_mg * 1000.0),
         n_terminal=n_term,
     )
 
@@ -444,22 +571,26 @@ def with_pk_summary(
         A new result; the input is not changed.
     """
     pk: dict[str, dict[str, Any]] = {}
-    hours = np.asarray(result.timeseries["hours"].values, dtype=float)
-    step_h = float(hours[1] - hours[0]) if len(hours) > 1 else 1.0 / 60.0
-    end_h = float(hours[-1]) + step_h if len(hours) else 0.0
+    p = params if params is not None else default_parameters()
+    grid = np.asarray(result.timeseries["hours"].values, dtype=float)
+    step_h = float(grid[1] - grid[0]) if len(grid) > 1 else 1.0 / 60.0
+    end_h = float(grid[-1]) + step_h if len(grid) else 0.0
     for drug in DRUGS:
         all_inj = injections(result.scenario, drug)
         if not all_inj:
             continue
         complete = [i for i in range(len(all_inj)) if _window(all_inj, i, end_h)[2]]
         last = complete[-1] if complete else len(all_inj) - 1
-        first = pk_summary(result, drug=drug, dose_index=0, method=method, params=params)
+        d = _check_drug(drug)
+        # one reconstruction of the exogenous series serves both summaries
+        hours, conc, used = exogenous_concentration(result, d, method=method, params=p)
+        first = _dose_summary(result, d, all_inj, 0, hours, conc, used, p)
         entry: dict[str, Any] = {"first_dose": first.as_dict()}
         if last == 0:
             entry["last_dose"] = entry["first_dose"]
         else:
-            entry["last_dose"] = pk_summary(
-                result, drug=drug, dose_index=last, method=method, params=params
+            entry["last_dose"] = _dose_summary(
+                result, d, all_inj, last, hours, conc, used, p
             ).as_dict()
         pk[drug] = entry
     summary = {**result.summary, "pk": pk}

@@ -12,7 +12,7 @@ physiology says it acts:
 - premenopausal women have a larger GH capacity [Ho1987; Roelfsema2016], higher GHRH potency and
   weaker GH autofeedback [Farhy2002; Farhy2007], and a lower hepatic response [Hoerenz2022];
 - adiposity lowers GH capacity [Veldhuis1995]; body weight sets the GH distribution volume
-  [Shah1999];
+  and body-surface area its clearance [Shah1999; vanEsdonk2020];
 - GH reserve scales pituitary capacity (GH deficiency);
 - oral (not transdermal) estrogen lowers hepatic GH responsiveness [Kelly1993; Wolthers2001].
 """
@@ -28,8 +28,10 @@ from somatosim.model.parameters import ParameterSet
 from somatosim.model.states import QCONST
 
 __all__ = [
+    "body_surface_area",
     "energy_need_kcal",
     "female_premenopausal_weight",
+    "gh_halflife_minutes",
     "hepatic_factor",
     "individualize",
     "reference_hepatic_signal",
@@ -63,6 +65,44 @@ def hepatic_factor(p: ParameterSet, age_years: float, sex: str, estrogen: str) -
     return f
 
 
+_REF_MAN = (78.0, 177.0)  # the schema's default man (kg, cm)
+
+
+def body_surface_area(weight_kg: float, height_cm: float) -> float:
+    """Body-surface area in m² (Mosteller 1987)."""
+    return math.sqrt(weight_kg * height_cm / 3600.0)
+
+
+GH_HALFLIFE_REF_NG_ML = 5.0
+"""GH concentration (a secretory pulse) at which ``gh_halflife_min`` applies."""
+
+
+def gh_saturable_factor(p: ParameterSet, gh_ng_ml: float) -> float:
+    """GH elimination rate at a concentration relative to the non-saturable route alone.
+
+    ``1 + ratio * km / (km + GH)``: receptor-mediated clearance saturates, so GH clears faster
+    at low concentrations (steady-state t1/2 9, 12 and 15 min at 0.5, 2.1 and 7.5 µg/L)
+    [Shah1999].
+    """
+    km = p["gh_clearance_km"]
+    return 1.0 + p["gh_clearance_sat_ratio"] * km / (km + max(gh_ng_ml, 0.0))
+
+
+def gh_halflife_minutes(p: ParameterSet, weight_kg: float, height_cm: float) -> float:
+    """Plasma GH elimination half-life (min) of a subject; ``gh_halflife_min`` is the
+    reference man's.
+
+    The distribution volume scales with weight, while the metabolic clearance rate scales
+    with body-surface area: per m² it is the same in women and men [Shah1999], and it rises
+    less than in proportion to weight [vanEsdonk2020]. So a lighter person of the same surface
+    clears GH a little faster per litre of distribution volume.
+    """
+    size = (body_surface_area(weight_kg, height_cm) / weight_kg) / (
+        body_surface_area(*_REF_MAN) / _REF_MAN[0]
+    )
+    return float(p["gh_halflife_min"]) / size
+
+
 def reference_hepatic_signal(p: ParameterSet) -> float:
     """Hepatic signal of a healthy young adult (mean GH about 1.2 ng/mL) used as a yardstick."""
     return 1.2 / (p["gh_ec50"] + 1.2)
@@ -74,6 +114,7 @@ def individualize(
     age_years: float,
     sex: str,
     weight_kg: float,
+    height_cm: float,
     body_fat_percent: float,
     gh_reserve: float,
 ) -> np.ndarray[Any, np.dtype[np.float64]]:
@@ -83,7 +124,7 @@ def individualize(
     ----------
     p : ParameterSet
         Parameter values.
-    age_years, sex, weight_kg, body_fat_percent, gh_reserve
+    age_years, sex, weight_kg, height_cm, body_fat_percent, gh_reserve
         Subject covariates (validated by the scenario schema).
 
     Returns
@@ -139,7 +180,9 @@ def individualize(
         "ghrh_thresh": p["ghrh_thresh"] * (1.0 - (1.0 - p["female_ghrh_potency"]) * pre),
         "k_basal": p["k_basal_release"] * ghrh_drive,  # basal release sustained by GHRH tone
         "ghrelin_release_gain": p["ghrelin_release_gain"],
-        "k_gh": LN2 / (p["gh_halflife_min"] / 60.0),
+        "k_gh": LN2
+        / (gh_halflife_minutes(p, weight_kg, height_cm) / 60.0)
+        / gh_saturable_factor(p, GH_HALFLIFE_REF_NG_ML),
         "volume": p["gh_volume_l_per_kg"] * weight_kg,
         "k_rel": LN2 / (p["release_halflife_min"] / 60.0),
         "k_sp_wake": 1.0 / p["sp_tau_wake_h"],
@@ -200,6 +243,8 @@ def individualize(
         "ghrh_rate_max": p["ghrh_rate_max"],
         "refill_srif_gain": p["refill_srif_gain"],
         "bp3_gate_exponent": p["bp3_gate_exponent"],
+        "gh_sat_ratio": p["gh_clearance_sat_ratio"],
+        "gh_sat_km": p["gh_clearance_km"],
     }
     missing = set(QCONST) - set(values)
     if missing:  # pragma: no cover - guarded by a unit test

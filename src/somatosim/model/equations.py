@@ -63,6 +63,8 @@ from somatosim.model.states import (
     Q_FREE_REF,
     Q_GATE_MIN,
     Q_GH_EC50,
+    Q_GH_SAT_KM,
+    Q_GH_SAT_RATIO,
     Q_GHRELIN_GHRH_GAIN,
     Q_GHRELIN_MAX,
     Q_GHRELIN_REL_GAIN,
@@ -292,7 +294,12 @@ def rates(
         q[Q_SC_KA] * y[DS2]
     )  # µg/h absorbed from the sc transit compartment [Papathanasiou2021]
     prod[GH] = (q[Q_K_REL] * y[REL] + exo_in) / q[Q_VOLUME]  # ng/mL/h into plasma [Klerman2003]
-    loss[GH] = q[Q_K_GH]  # GH elimination, t1/2 about 18 min [Holl1993; Hartman1992]
+    # GH elimination: a non-saturable route plus GH-receptor-mediated clearance that
+    # saturates, so GH clears faster at low concentrations; t1/2 about 18 min at pulse
+    # concentrations
+    loss[GH] = q[Q_K_GH] * (  # [Shah1999; Holl1993; Hartman1992]
+        1.0 + q[Q_GH_SAT_RATIO] * q[Q_GH_SAT_KM] / (q[Q_GH_SAT_KM] + max(y[GH], 0.0))
+    )
     prod[DS1] = 0.0  # doses enter as boluses (engine)
     loss[DS1] = q[Q_SC_KA]  # first absorption step [SomatropinLabel]
     prod[DS2] = q[Q_SC_KA] * y[DS1]  # second absorption step (tmax 3-6 h) [SomatropinLabel]

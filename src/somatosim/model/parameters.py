@@ -195,7 +195,14 @@ _TABLE: tuple[ParameterSpec, ...] = (
        "Farhy2007;Hartman1992", "M6"),
     # --- M4 GH kinetics ------------------------------------------------------------------------
     _p("gh_halflife_min", 18.0, "min", (10.0, 26.0),
-       "plasma GH elimination half-life", "Holl1993;Hartman1992", "M4"),
+       "plasma GH elimination half-life in the reference man (78 kg, 177 cm)",
+       "Holl1993;Hartman1992", "M4"),
+    _p("gh_clearance_sat_ratio", 1.4, "1", (0.0, 3.0),
+       "GH-receptor-mediated (saturable) over non-saturable GH clearance as GH tends to 0: "
+       "steady-state t1/2 9, 12, 15 min at GH 0.5, 2.1, 7.5 µg/L", "Shah1999", "M4"),
+    _p("gh_clearance_km", 1.1, "ng/mL", (0.3, 5.0),
+       "GH concentration at which the receptor-mediated clearance is half-saturated",
+       "Shah1999", "M4"),
     _p("gh_volume_l_per_kg", 0.07, "L/kg", (0.05, 0.09),
        "GH distribution volume", "Shah1999;SomatropinLabel", "M4"),
     _p("release_halflife_min", 6.0, "min", (2.0, 15.0),

@@ -112,6 +112,12 @@ REFERENCES: dict[str, Reference] = dict(
             "Shah N et al. GH kinetics after iv rhGH during octreotide. JCEM 1999;84:2862.",
         ),
         _r(
+            "vanEsdonk2020",
+            "van Esdonk MJ, Burggraaf J, van der Graaf PH, Stevens J. Model informed "
+            "quantification of the feed-forward stimulation of growth hormone by growth "
+            "hormone-releasing hormone. Br J Clin Pharmacol 2020 (PMID 32087619).",
+        ),
+        _r(
             "Iranmanesh1991",
             "Iranmanesh A, Lizarralde G, Veldhuis JD. Age and relative adiposity are specific "
             "negative determinants of the frequency and amplitude of GH secretory bursts and the "

@@ -139,6 +139,8 @@ QCONST: tuple[str, ...] = (
     "ghrh_rate_max",
     "refill_srif_gain",
     "bp3_gate_exponent",
+    "gh_sat_ratio",
+    "gh_sat_km",
 )
 N_QCONST = len(QCONST)
 (
@@ -225,6 +227,8 @@ N_QCONST = len(QCONST)
     Q_GHRH_RATE_MAX,
     Q_REFILL_SRIF_GAIN,
     Q_BP3_GATE_EXP,
+    Q_GH_SAT_RATIO,
+    Q_GH_SAT_KM,
 ) = range(N_QCONST)
 
 # ---- time-varying inputs for one step (built by the engine from the scenario drivers) ------

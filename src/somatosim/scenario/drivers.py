@@ -211,6 +211,7 @@ def build_schedule(
         age_years=subj.age_years,
         sex=subj.sex,
         weight_kg=weight,
+        height_cm=subj.height,
         body_fat_percent=subj.body_fat,
         gh_reserve=subj.gh_reserve,
     )
