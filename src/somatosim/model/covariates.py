@@ -28,10 +28,12 @@ from somatosim.model.parameters import ParameterSet
 from somatosim.model.states import QCONST
 
 __all__ = [
+    "GH_HALFLIFE_REF_NG_ML",
     "body_surface_area",
     "energy_need_kcal",
     "female_premenopausal_weight",
     "gh_halflife_minutes",
+    "gh_saturable_factor",
     "hepatic_factor",
     "individualize",
     "reference_hepatic_signal",
