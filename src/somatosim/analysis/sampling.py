@@ -26,11 +26,7 @@ from scipy import signal
 
 from somatosim.analysis.deconvolution import Kinetics
 from somatosim.errors import InputError
-from somatosim.model.covariates import (
-    GH_HALFLIFE_REF_NG_ML,
-    gh_halflife_minutes,
-    gh_saturable_factor,
-)
+from somatosim.model.covariates import gh_nonsaturable_rate, gh_saturable_factor
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -292,12 +288,11 @@ def effective_gh_halflife(
     if window_min is not None:
         inside = (t >= window_min[0]) & (t <= window_min[1])
         t, c = t[inside], c[inside]
-    k_ref = math.log(2.0) / gh_halflife_minutes(p, weight_kg, height_cm)
-    f_ref = gh_saturable_factor(p, GH_HALFLIFE_REF_NG_ML)
-    k = k_ref / f_ref * np.array([gh_saturable_factor(p, float(x)) for x in c])
+    k_lin = gh_nonsaturable_rate(p, weight_kg, height_cm) / 60.0  # 1/min
+    k = k_lin * gh_saturable_factor(p, c)
     area = float(np.trapezoid(c, t)) if t.size > 1 else 0.0
     if not area > 0.0:
-        return math.log(2.0) / (k_ref * gh_saturable_factor(p, 0.0) / f_ref)
+        return math.log(2.0) / (k_lin * gh_saturable_factor(p, 0.0))
     k_eff = float(np.trapezoid(k * c, t)) / area
     return math.log(2.0) / k_eff
 

@@ -89,11 +89,7 @@ from scipy.integrate import odeint
 
 from somatosim.clinical.reference import IGF1Reference
 from somatosim.errors import InputError, SimulationError
-from somatosim.model.covariates import (
-    GH_HALFLIFE_REF_NG_ML,
-    gh_halflife_minutes,
-    gh_saturable_factor,
-)
+from somatosim.model.covariates import gh_nonsaturable_rate
 from somatosim.model.parameters import ParameterSet, default_parameters
 from somatosim.scenario.schema import Scenario, Subject, clock_to_hours
 
@@ -244,12 +240,11 @@ class _GHKinetics:
 
 
 def _gh_kinetics(p: ParameterSet, subject: Subject) -> _GHKinetics:
-    half_h = gh_halflife_minutes(p, subject.weight, subject.height) / 60.0
     return _GHKinetics(
         ka=p["sc_ka"],
         bioavailability=p["sc_bioavailability"],
         volume_l=p["gh_volume_l_per_kg"] * subject.weight,
-        k_gh=math.log(2.0) / half_h / gh_saturable_factor(p, GH_HALFLIFE_REF_NG_ML),
+        k_gh=gh_nonsaturable_rate(p, subject.weight, subject.height),
         sat_ratio=p["gh_clearance_sat_ratio"],
         km=p["gh_clearance_km"],
     )

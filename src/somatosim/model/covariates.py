@@ -20,7 +20,7 @@ physiology says it acts:
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -33,6 +33,7 @@ __all__ = [
     "energy_need_kcal",
     "female_premenopausal_weight",
     "gh_halflife_minutes",
+    "gh_nonsaturable_rate",
     "gh_saturable_factor",
     "hepatic_factor",
     "individualize",
@@ -79,15 +80,22 @@ GH_HALFLIFE_REF_NG_ML = 5.0
 """GH concentration (a secretory pulse) at which ``gh_halflife_min`` applies."""
 
 
-def gh_saturable_factor(p: ParameterSet, gh_ng_ml: float) -> float:
+@overload
+def gh_saturable_factor(p: ParameterSet, gh_ng_ml: float) -> float: ...
+@overload
+def gh_saturable_factor(
+    p: ParameterSet, gh_ng_ml: np.ndarray[Any, np.dtype[np.float64]]
+) -> np.ndarray[Any, np.dtype[np.float64]]: ...
+def gh_saturable_factor(p: ParameterSet, gh_ng_ml: Any) -> Any:
     """GH elimination rate at a concentration relative to the non-saturable route alone.
 
     ``1 + ratio * km / (km + GH)``: receptor-mediated clearance saturates, so GH clears faster
     at low concentrations (steady-state t1/2 9, 12 and 15 min at 0.5, 2.1 and 7.5 µg/L)
-    [Shah1999].
+    [Shah1999]. Negative concentrations count as 0, as in the engine; ``gh_ng_ml`` may be an
+    array.
     """
     km = p["gh_clearance_km"]
-    return 1.0 + p["gh_clearance_sat_ratio"] * km / (km + max(gh_ng_ml, 0.0))
+    return 1.0 + p["gh_clearance_sat_ratio"] * km / (km + np.maximum(gh_ng_ml, 0.0))
 
 
 def gh_halflife_minutes(p: ParameterSet, weight_kg: float, height_cm: float) -> float:
@@ -103,6 +111,19 @@ def gh_halflife_minutes(p: ParameterSet, weight_kg: float, height_cm: float) -> 
         body_surface_area(*_REF_MAN) / _REF_MAN[0]
     )
     return float(p["gh_halflife_min"]) / size
+
+
+def gh_nonsaturable_rate(p: ParameterSet, weight_kg: float, height_cm: float) -> float:
+    """Rate constant (1/h) of the non-saturable GH elimination route of a subject.
+
+    The elimination rate at concentration ``C`` is this times :func:`gh_saturable_factor`;
+    at :data:`GH_HALFLIFE_REF_NG_ML` it equals ``ln 2 /`` :func:`gh_halflife_minutes`.
+    """
+    return (
+        LN2
+        / (gh_halflife_minutes(p, weight_kg, height_cm) / 60.0)
+        / gh_saturable_factor(p, GH_HALFLIFE_REF_NG_ML)
+    )
 
 
 def reference_hepatic_signal(p: ParameterSet) -> float:
@@ -182,9 +203,7 @@ def individualize(
         "ghrh_thresh": p["ghrh_thresh"] * (1.0 - (1.0 - p["female_ghrh_potency"]) * pre),
         "k_basal": p["k_basal_release"] * ghrh_drive,  # basal release sustained by GHRH tone
         "ghrelin_release_gain": p["ghrelin_release_gain"],
-        "k_gh": LN2
-        / (gh_halflife_minutes(p, weight_kg, height_cm) / 60.0)
-        / gh_saturable_factor(p, GH_HALFLIFE_REF_NG_ML),
+        "k_gh": gh_nonsaturable_rate(p, weight_kg, height_cm),
         "volume": p["gh_volume_l_per_kg"] * weight_kg,
         "k_rel": LN2 / (p["release_halflife_min"] / 60.0),
         "k_sp_wake": 1.0 / p["sp_tau_wake_h"],
