@@ -177,8 +177,9 @@ def test_arginine_potentiates_the_ghrh_response() -> None:
 def test_ghrh_arginine_response_does_not_fall_with_age() -> None:
     # Ghigo E et al., JCEM 1990;71:1481: the GH response to GHRH + arginine does not vary with
     # age in healthy adults, which is why the test is used in older adults
-    young = stimulation_test({"age_years": 30}, "ghrh_arginine", seed=1, n_seeds=3)
-    old = stimulation_test({"age_years": 65}, "ghrh_arginine", seed=1, n_seeds=3)
+    # medians over 24 pulse patterns: 3 patterns put the ratio anywhere within about ±0.08
+    young = stimulation_test({"age_years": 30}, "ghrh_arginine", seed=1, n_seeds=24)
+    old = stimulation_test({"age_years": 65}, "ghrh_arginine", seed=1, n_seeds=24)
     assert old.verdict == "sufficient"
     assert old.peak_gh > 0.7 * young.peak_gh
 

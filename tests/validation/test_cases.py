@@ -94,13 +94,9 @@ def test_fast_case(case: ValidationCase) -> None:
     )
 
 
-# Measured with the shipped (calibrated) parameters: 75 of 84 cases pass (89 %; 75-77 on six
+# Measured with the shipped (calibrated) parameters: 76 of 84 cases pass (90.5 %; 76-77 on six
 # seed sets, each noisy case averaged over enough seeds that its verdict holds, except
-# 3.2-sleep-onset-pulse and 7.7-rt-older, which sit on their bounds). The issue's target is 90 % (76 cases);
-# until the calibration reaches it, the floor below guards against regressions and the strict
-# xfail records that the target is not met (it fails loudly once the target is reached, so
-# the marker cannot go stale).
-PASS_FRACTION_FLOOR = 0.88
+# 7.7-rt-older, which sits on its bound). The issue's target is 90 %: one case fewer fails it.
 
 
 @pytest.fixture(scope="module")
@@ -109,20 +105,14 @@ def full_report():  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.slow
-def test_pass_fraction_does_not_regress(full_report) -> None:  # type: ignore[no-untyped-def]
+def test_pass_fraction_meets_target(full_report) -> None:  # type: ignore[no-untyped-def]
     report = full_report
     failing = {r.id: r.reason for r in report.results if not r.passed}
     assert all(r.reason for r in report.results if not r.passed), "every failure says why"
-    assert report.pass_fraction >= PASS_FRACTION_FLOOR, (
+    assert report.pass_fraction >= PASS_FRACTION_TARGET, (
         f"{report.passed}/{len(report.results)} cases pass "
         f"({100 * report.pass_fraction:.1f} %); failing: {failing}"
     )
-
-
-@pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="issue 3 target (>= 90 % of cases) not met yet: 89 %")
-def test_pass_fraction_meets_target(full_report) -> None:  # type: ignore[no-untyped-def]
-    assert full_report.pass_fraction >= PASS_FRACTION_TARGET
 
 
 @pytest.mark.slow

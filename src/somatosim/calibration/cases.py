@@ -1930,7 +1930,7 @@ def _amiri(p: ParameterSet | None) -> float:
 def _smd(p: ParameterSet | None, session: dict[str, Any]) -> float:
     from somatosim.clinical import default_reference
 
-    t, c = run_arms([_sc(85, _subject(80), exercise=[session]), _sc(85, _subject(80))], 8, p)
+    t, c = run_arms([_sc(85, _subject(80), exercise=[session]), _sc(85, _subject(80))], 32, p)
     _L, Mm, S = default_reference().curve("male").at(80.0)
     sd = float(Mm) * float(S)
     return (_week(t, "igf1_mean_ng_ml", 84) - _week(c, "igf1_mean_ng_ml", 84)) / sd
@@ -1944,7 +1944,7 @@ _C35 = (0.35 * 2 / 3, 0.35 * 4 / 3)
     section="7",
     source="Chu R et al., Front Public Health 2025;13:1660694 (16 RCTs)",
     protocol="Frail older men 80 y, resistance training 3 d/wk (moderate, 45 min) for 12 "
-    "weeks vs control; 8 seeds",
+    "weeks vs control; 32 seeds",
     published=0.35,
     published_text="resistance training alone: SMD 0.35",
     unit="SMD",
@@ -1964,7 +1964,7 @@ def _chu_rt(p: ParameterSet | None) -> float:
     section="7",
     source="Chu R et al., Front Public Health 2025;13:1660694 (16 RCTs)",
     protocol="Frail older men 80 y, aerobic training 3 d/wk (moderate, 40 min) for 12 weeks "
-    "vs control; 8 seeds",
+    "vs control; 32 seeds",
     published=0.01,
     published_text="aerobic training alone: SMD 0.01 (NS)",
     unit="SMD",
@@ -2451,7 +2451,7 @@ def _start_dose(p: ParameterSet | None) -> float:
 # 9. Sex and estrogen
 # ============================================================================================
 def _weltman94(p: ParameterSet | None) -> tuple[list[Result], list[Result]]:
-    f, m = run_arms([_sc(2, _subject(31, "female")), _sc(2, _subject(27))], 64, p)
+    f, m = run_arms([_sc(2, _subject(31, "female")), _sc(2, _subject(27))], 192, p)
     return f, m
 
 
@@ -2468,7 +2468,7 @@ _WM = M.ci_from_sd(1760.0, 12)
     id="9.1-women-integrated-gh",
     section="9",
     source="Weltman A et al., JCEM 1994;78:543-8",
-    protocol="Eumenorrheic women 31 y, 24-h profile 08:00-08:00, 10-min samples; 64 seeds",
+    protocol="Eumenorrheic women 31 y, 24-h profile 08:00-08:00, 10-min samples; 192 seeds",
     published=2350.0,
     published_text="2,350 ± 1,260 µg/L·min (SD, n = 32)",
     unit="µg/L·min",
@@ -2489,7 +2489,7 @@ def _weltman_f(p: ParameterSet | None) -> float:
     id="9.1-men-integrated-gh",
     section="9",
     source="Weltman A et al., JCEM 1994;78:543-8",
-    protocol="Men 27 y, 24-h profile 08:00-08:00, 10-min samples; 64 seeds",
+    protocol="Men 27 y, 24-h profile 08:00-08:00, 10-min samples; 192 seeds",
     published=3110.0,
     published_text="3,110 ± 1,760 µg/L·min (SD, n = 12)",
     unit="µg/L·min",

@@ -69,18 +69,16 @@ DIAGNOSES: dict[str, str] = {
     "2.7-pulses": "too many detectable pulses (bursts not grouped in volleys as in Hartman "
     "1992: 14 bursts in ~6 volleys); GHRH volleys too regular (ghrh_regularity) or GH "
     "autofeedback too weak to impose quiescence (sst_gh_gain, gh_feedback_delay_h)",
-    "3.1-early-sleep-share": "model limitation: about 53 % of the day's GH is secreted in the "
-    "first 4 h of sleep. Slow-wave gains at their bounds give 57 % (the GHRH volley rate "
-    "saturates at ghrh_rate_max) and fail behaviour tests of issue 2 (see 3.2), and lowering "
-    "daytime drive takes men's 24-h GH (9.1) out of range. The rest comes from the later "
-    "sleep cycles, where somatostatin stays at its sleeping level (wake_sst_increase) "
-    "without slow-wave sleep; the model has no REM-specific inhibition of GH release",
-    "3.2-sleep-onset-pulse": "as 3.1-early-sleep-share, and on the bound: 45.1 % on average "
-    "against at least 44.9 % (43.9-46.3 % on six seed sets of 512 men), so its verdict "
-    "depends on the seeds. A stronger slow-wave drive of GHRH volley rate (sws_ghrh_rate_gain "
-    "2.6) passes it on every seed set, but raises eumenorrheic women's 24-h GH to the upper "
-    "bound of 9.1 and makes calories matter almost as much as protein in the issue-2 "
-    "behaviour test (ratio 1.38 against more than 1.5 over 24 seeds)",
+    "3.1-early-sleep-share": "model limitation: 50-55 % of the day's GH is secreted in the "
+    "first 4 h of sleep. A stronger slow-wave drive raises it, but the whole night then "
+    "holds more than 80 % of young men's daily secretion (the issue-2 behaviour test; "
+    "sws_ghrh_rate_gain 2.5 already gives 0.79), and lowering daytime drive takes men's "
+    "24-h GH (9.1) out of range. The rest comes from the later sleep cycles, where "
+    "somatostatin stays at its sleeping level (wake_sst_increase) without slow-wave sleep; "
+    "the model has no REM-specific inhibition of GH release",
+    "3.2-sleep-onset-pulse": "at the lower edge of its interval: the sleep-onset burst is too "
+    "small a share of 24-h secretion (sws_ghrh_rate_gain, sws_ghrh_amp_gain), as "
+    "3.1-early-sleep-share",
     "4.4-fast-10d": "fasting fall too small: the gate floor (gate_min) is held up by the "
     "low-protein cases (a lower floor fails 5.2-vegan-women), and IGFBP-3 falls less than "
     "IGF-1 in fasting (bp3_gate_exponent), which slows ternary clearance; k_igf_other",
@@ -99,7 +97,7 @@ DIAGNOSES: dict[str, str] = {
     "deficiency)",
     "7.7-rt-older": "conflicting sources: the meta-analysis of row 7.8 (+17 ng/mL in the "
     "elderly) and Borst 2001 (+20 %) vs the null results of rows 7.5, 7.7 and 7.10; one "
-    "resist_igf_gain cannot satisfy both (the model sits between them: +9.7 to +12.2 % on six "
+    "resist_igf_gain cannot satisfy both (the model sits between them: +9.4 to +12.3 % on six "
     "seed sets of 32, against at most +10 %)",
     "7.10-young-women-8wk": "as 7.7-rt-older (conflicting training studies); the aerobic/"
     "combined arms also lower the gate through their energy cost (aer_strain_gain)",
