@@ -283,14 +283,15 @@ def _median_case(sex: str, age: int, value: float) -> None:
     def fn(p: ParameterSet | None) -> float:
         return _pop_median(p, sex, float(age))
 
+    half = min(5, age - 18, 90 - age)  # the sampler's band, narrowed to stay within 18-90 y
     CASES_LIST.append(
         ValidationCase(
             id=f"{row}-median-{sex[0]}{age}",
             section="1",
             source="Hoerenz C, Vogel M, Wirkner K et al., JCEM 2022 (LIFE; igf1_reference_life.csv)",
-            protocol=f"Virtual healthy {sex}s aged {age - 5}-{age + 5} y (population sampler: body "
-            "size, sleep, diet, activity, micronutrients, inter-individual variability; n = 100, "
-            "14 days)",
+            protocol=f"Virtual healthy {sex}s aged {age - half}-{age + half} y (population "
+            "sampler: body size, sleep, diet, activity, micronutrients, inter-individual "
+            f"variability; n = {_POP_PER_CELL}, 14 days)",
             published=value,
             published_text=f"P50 {value:g} ng/mL at {age} y ({sex})",
             unit="ng/mL",
