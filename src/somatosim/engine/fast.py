@@ -16,7 +16,7 @@ import math
 from typing import Any
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
 from somatosim.model.equations import (
     A_EXO_IN,
@@ -24,12 +24,12 @@ from somatosim.model.equations import (
     A_KOUT,
     A_SECR_BASAL,
     A_SECR_PULSE,
-    FASTMATH,
     N_AUX,
     ghrh_volley_amplitude,
     ghrh_volley_rate,
     rates,
 )
+from somatosim.model.jit import kernel
 from somatosim.model.states import (
     BP3,
     DS1,
@@ -127,7 +127,7 @@ DAILY_FIELDS: tuple[str, ...] = (
 N_DAILY = len(DAILY_FIELDS)
 
 
-@njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
+@kernel(inline="always")
 def _decay(rate: float, dt: float) -> tuple[float, float]:
     """Exact one-step factors of ``dy/dt = p - rate*y``: ``y' = y*e + p*g``.
 
@@ -145,7 +145,7 @@ def _decay(rate: float, dt: float) -> tuple[float, float]:
     return e, (1.0 - e) / rate
 
 
-@njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+@kernel()
 def _sleep_phase(asleep: bool, minutes_since_onset: int, sws: float) -> tuple[float, float]:
     """NREM window flag and scored stage (0 wake, 1 REM, 2 light NREM, 3 slow-wave)."""
     if not asleep:
@@ -159,7 +159,7 @@ def _sleep_phase(asleep: bool, minutes_since_onset: int, sws: float) -> tuple[fl
     return nrem, 2.0
 
 
-@njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+@kernel()
 def _simulate_one(
     s: int,
     y0: Any,
@@ -380,7 +380,7 @@ def _simulate_one(
     n_ev[s] = ev
 
 
-@njit(cache=True, parallel=True, fastmath=FASTMATH, error_model="numpy")
+@kernel(parallel=True)
 def integrate_batch(
     y0: Any,
     q: Any,

@@ -51,7 +51,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numba import njit
 from scipy.integrate import solve_ivp
 
 from somatosim.engine.fast import (
@@ -75,6 +74,7 @@ from somatosim.model.equations import (
     N_AUX,
     rates,
 )
+from somatosim.model.jit import kernel
 from somatosim.model.parameters import ParameterSet, default_parameters
 from somatosim.model.states import (
     BP3,
@@ -169,7 +169,7 @@ _QUAD_TO_DAILY: tuple[tuple[int, str], ...] = (
 _DAILY_COL = {name: i for i, name in enumerate(DAILY_FIELDS)}
 
 
-@njit(cache=True)
+@kernel(fastmath=False, error_model="python")
 def _augmented_rhs(z: Any, q: Any, u: Any, asleep: float) -> Any:  # pragma: no cover - jit
     """Model rates plus the integrands of the daily accumulators."""
     y = z[:N_STATES]

@@ -19,8 +19,8 @@ import math
 from typing import Any
 
 import numpy as np
-from numba import njit
 
+from somatosim.model.jit import FASTMATH, kernel
 from somatosim.model.states import (
     BP3,
     D1,
@@ -170,21 +170,18 @@ N_AUX = 6
 A_SECR_PULSE, A_SECR_BASAL, A_EXO_IN, A_FREE, A_TERNARY, A_KOUT = range(N_AUX)
 
 _TWO_PI = 2.0 * math.pi
-# Compiler freedoms that keep NaN/inf semantics (so failures are still detected): no "nnan",
-# no "ninf".
-FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 
 
-@njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
+@kernel(inline="always")
 def _hill2(x: float, k: float) -> float:
     """Stimulatory Hill function with coefficient 2, 0..1."""
     r = x / k
     return r * r / (1.0 + r * r)
 
 
-@njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
+@kernel(inline="always")
 def _hill3(x: float, k: float) -> float:
     """Stimulatory Hill function with coefficient 3, 0..1."""
     r = x / k
@@ -192,7 +189,7 @@ def _hill3(x: float, k: float) -> float:
     return r3 / (1.0 + r3)
 
 
-@njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+@kernel()
 def igf1_binding(igf_total: float, bp3: float, q: FloatArray) -> tuple[float, float, float]:
     """Quasi-steady binding partition of IGF-1 [Baxter1989; Frystyk1994; Jorgensen1994].
 
@@ -207,7 +204,7 @@ def igf1_binding(igf_total: float, bp3: float, q: FloatArray) -> tuple[float, fl
     return ternary, free, k_out
 
 
-@njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+@kernel()
 def ghrh_volley_rate(y: FloatArray, q: FloatArray, u: FloatArray) -> float:
     """Rate (1/h) of stochastic GHRH volleys [MacGregor2005; Keenan2001].
 
@@ -223,7 +220,7 @@ def ghrh_volley_rate(y: FloatArray, q: FloatArray, u: FloatArray) -> float:
     return float(min(rate, q[Q_GHRH_RATE_MAX]))  # neuronal refractoriness [MacGregor2005]
 
 
-@njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+@kernel()
 def ghrh_volley_amplitude(y: FloatArray, q: FloatArray, z: float) -> float:
     """Portal GHRH jump (pg/mL) of one volley; ``z`` is a standard normal draw [Keenan1998]."""
     cv = q[Q_GHRH_AMP_CV]
@@ -233,7 +230,7 @@ def ghrh_volley_amplitude(y: FloatArray, q: FloatArray, z: float) -> float:
     return float(q[Q_GHRH_AMP] * lognormal * sws * exercise)
 
 
-@njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+@kernel()
 def rates(
     y: FloatArray, q: FloatArray, u: FloatArray, prod: FloatArray, loss: FloatArray, aux: FloatArray
 ) -> None:
