@@ -283,7 +283,9 @@ def _median_case(sex: str, age: int, value: float) -> None:
     def fn(p: ParameterSet | None) -> float:
         return _pop_median(p, sex, float(age))
 
-    half = min(5, age - 18, 90 - age)  # the sampler's band, narrowed to stay within 18-90 y
+    from somatosim.calibration.population import band_half_width
+
+    half = round(band_half_width(age))
     CASES_LIST.append(
         ValidationCase(
             id=f"{row}-median-{sex[0]}{age}",

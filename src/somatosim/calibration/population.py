@@ -42,6 +42,7 @@ __all__ = [
     "RANDOM_EFFECTS",
     "REFERENCE_AGES",
     "VirtualSubject",
+    "band_half_width",
     "load_life_reference",
     "percentile_table",
     "sample_reference_population",
@@ -95,6 +96,15 @@ class VirtualSubject:
             spec = PARAMETERS[PARAMETER_INDEX[name]]
             changes[name] = float(min(max(base[name] * m, spec.lower), spec.upper))
         return base.replace(**changes)
+
+
+def band_half_width(centre: float) -> float:
+    """Half-width (years) of the sampled band around a tabulated age.
+
+    ±5 years, narrowed symmetrically to stay within 18-90 years, so that the band's mean age
+    is the age it is compared with (18-22 y at 20 y).
+    """
+    return min(5.0, centre - 18.0, 90.0 - centre)
 
 
 def _clip(x: float, lo: float, hi: float) -> float:
@@ -225,9 +235,7 @@ def sample_reference_population(
         if centre is None:
             age = float(rng.uniform(*age_range))
         else:
-            # uniform over a band centred on the tabulated age: +-5 y, narrowed to stay
-            # within 18-90 y so that the band's mean age is the age it is compared with
-            half = min(5.0, centre - 18.0, 90.0 - centre)
+            half = band_half_width(centre)
             age = float(rng.uniform(centre - half, centre + half))
         sc = load_scenario(_one(rng, age, sex, days, i))
         which = 0 if sex == "male" else 1

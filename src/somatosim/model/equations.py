@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from somatosim.model.jit import FASTMATH, kernel
+from somatosim.model.jit import kernel
 from somatosim.model.states import (
     BP3,
     D1,
@@ -152,7 +152,6 @@ from somatosim.model.states import (
 )
 
 __all__ = [
-    "FASTMATH",
     "IGF1_NG_PER_NMOL",
     "IGFBP3_NMOL_PER_MG",
     "N_AUX",
