@@ -1422,6 +1422,7 @@ def _arms_diff(
         [_sc(days, subject, micronutrients=treated), _sc(days, subject, micronutrients=control)],
         n,
         p,
+        save_every_min=60,  # daily means only (the engine's daily accumulators)
     )
     return _week(t, col, days - 1), _week(c, col, days - 1)
 
@@ -1431,7 +1432,7 @@ def _arms_diff(
     section="6",
     source="Guo J et al., J King Saud Univ Sci 2020;32:1824-30 (meta-analysis)",
     protocol="Adults 45 y with marginal zinc status (serum zinc 65 µg/dL, assumed for "
-    "supplementation trials) repleted to 90 µg/dL vs control; 12 weeks; 32 seeds",
+    "supplementation trials) repleted to 90 µg/dL vs control; 12 weeks; 128 seeds",
     published=8.62,
     published_text="WMD +8.62 ng/mL (95 % CI 1.13-16.11)",
     unit="ng/mL",
@@ -1444,7 +1445,7 @@ def _arms_diff(
     informs=("zn_ref", "zn_max_loss"),
 )
 def _zinc(p: ParameterSet | None) -> float:
-    a, b = _arms_diff(p, _subject(45), 84, {"zinc_ug_dl": 90}, {"zinc_ug_dl": 65})
+    a, b = _arms_diff(p, _subject(45), 84, {"zinc_ug_dl": 90}, {"zinc_ug_dl": 65}, n=128)
     return a - b
 
 
@@ -1819,7 +1820,10 @@ def _training_change(
 ) -> float:
     # the within-subject change, read against a same-seed untrained arm (the model has no
     # drift), over the last week
-    t, c = run_arms([_sc(days, subject, exercise=sessions), _sc(days, subject)], n, p)
+    # daily means come from the engine's daily accumulators, so hourly saved samples suffice
+    t, c = run_arms(
+        [_sc(days, subject, exercise=sessions), _sc(days, subject)], n, p, save_every_min=60
+    )
     return _pct(_week(t, "igf1_mean_ng_ml", days - 1), _week(c, "igf1_mean_ng_ml", days - 1))
 
 
@@ -1892,7 +1896,7 @@ def _borst01(p: ParameterSet | None) -> float:
     id="7.7-rt-older",
     section="7",
     source="Borst SE et al., J Am Geriatr Soc 2002;50:884",
-    protocol="Adults 68 y (men), high-intensity resistance training 3 d/wk for 6 months; 32 seeds",
+    protocol="Adults 68 y (men), high-intensity resistance training 3 d/wk for 6 months; 256 seeds",
     published=0.0,
     published_text="no change in resting IGF-1 or IGFBPs after 6 months",
     unit="%",
@@ -1901,10 +1905,10 @@ def _borst01(p: ParameterSet | None) -> float:
     observable="IGF-1 over week 26, trained vs a same-seed untrained arm (%)",
     lower=-10.0,
     upper=10.0,
-    informs=("resist_igf_gain",),
+    informs=("resist_stim_scale", "resist_igf_gain"),
 )
 def _borst02(p: ParameterSet | None) -> float:
-    return _training_change(p, _subject(68), 183, [_rt(_mwf(1, 183), "high", 60)], n=32)
+    return _training_change(p, _subject(68), 183, [_rt(_mwf(1, 183), "high", 60)], n=256)
 
 
 @_case(
