@@ -221,7 +221,10 @@ _TABLE: tuple[ParameterSpec, ...] = (
     _p("sws_span", 0.4, "1", (0.1, 1.0),
        "sleep-pressure span from no to full slow-wave intensity", "Borbely1982;somatosim", "M3"),
     _p("sws_age_half", 50.0, "years", (25.0, 80.0),
-       "age at which slow-wave sleep intensity is half that at 18 y", "VanCauter2000", "M11"),
+       "age at which slow-wave sleep intensity is half that at 18 y (a compromise: Van "
+       "Cauter's slow-wave sleep, 18.9 % of the night at 16-25 y and 3.4 % at 36-50 y, "
+       "implies about 30 y in this quadratic form; see docs/validation.md)",
+       "VanCauter2000;somatosim", "M11"),
     _p("k_sws", 12.0, "1/h", (2.0, 30.0), "slow-wave intensity adjustment rate",
        "somatosim", "M3"),
     _p("sws_sst_withdrawal", 0.9, "1", (0.0, 0.95),
