@@ -1454,7 +1454,7 @@ def _zinc(p: ParameterSet | None) -> float:
     section="6",
     source="Maggio M et al., Int J Androl 2011;34:e594-600 (InCHIANTI)",
     protocol="Men 74 y at serum Mg 1.7-2.3 mg/dL (0.1 steps; ×0.4114 mmol/L); 14 days; "
-    "4 seeds each",
+    "32 seeds each",
     published=15.9,
     published_text="β = +15.9 ± 4.8 ng/mL per mg/dL (399 men, age-adjusted)",
     unit="ng/mL per mg/dL",
@@ -1473,8 +1473,9 @@ def _mg(p: ParameterSet | None) -> float:
             _sc(14, _subject(74), micronutrients={"magnesium_mmol_l": round(x * 0.4114, 4)})
             for x in mg
         ],
-        4,
+        32,
         p,
+        save_every_min=60,  # daily means only
     )
     igf = [_week(rs, "igf1_mean_ng_ml", 13) for rs in arms]
     return float(np.polyfit(mg, igf, 1)[0])

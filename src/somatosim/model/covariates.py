@@ -174,7 +174,8 @@ def individualize(
 
     # M3/M11: slow-wave sleep falls steeply from young adulthood [VanCauter2000]
     rel_age = max(age_years - 18.0, 0.0) / (p["sws_age_half"] - 18.0)
-    sws_amp = 1.0 / (1.0 + rel_age * rel_age)
+    floor = p["sws_age_floor"]
+    sws_amp = floor + (1.0 - floor) / (1.0 + rel_age ** p["sws_age_hill"])
 
     rs_ref = reference_hepatic_signal(p)
     ratio_ref = (200.0 / 7.65 + p["igf2_nmol_l"]) / (p["bp3_ref"] * 34.8)
