@@ -222,15 +222,15 @@ _TABLE: tuple[ParameterSpec, ...] = (
        "sleep-pressure span from no to full slow-wave intensity", "Borbely1982;somatosim", "M3"),
     _p("sws_age_half", 34.0, "years", (25.0, 80.0),
        "age at which the age-dependent part of slow-wave sleep intensity is half that at 18 y; "
-       "with sws_age_hill 5 and sws_age_floor 0.1, averaged over each age group, the intensity "
-       "relative to 16-25 y is 0.22 at 36-50 y and 0.10 at 71-83 y, against slow-wave sleep of "
+       "with sws_age_hill 5 and sws_age_floor 0.12, averaged over each age group, the intensity "
+       "relative to 16-25 y is 0.23 at 36-50 y and 0.12 at 71-83 y, against slow-wave sleep of "
        "18.9 % of the night at 16-25 y, 3.4 % (0.18 ± 0.05 of it) at 36-50 y and no "
        "significant further fall at 71-83 y in 149 healthy men",
        "VanCauter2000", "M11"),
     _p("sws_age_hill", 5.0, "1", (1.0, 8.0),
        "steepness (Hill exponent) of the age fall of slow-wave sleep intensity: most of it "
        "happens between 25 and 45 y", "VanCauter2000", "M11"),
-    _p("sws_age_floor", 0.1, "1", (0.0, 0.4),
+    _p("sws_age_floor", 0.12, "1", (0.0, 0.4),
        "slow-wave sleep intensity kept in late life, relative to 18 y (no significant fall of "
        "slow-wave sleep from midlife to 71-83 y)", "VanCauter2000", "M11"),
     _p("k_sws", 12.0, "1/h", (2.0, 30.0), "slow-wave intensity adjustment rate",
