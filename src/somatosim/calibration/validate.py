@@ -97,7 +97,7 @@ DIAGNOSES: dict[str, str] = {
     "deficiency)",
     "7.7-rt-older": "conflicting sources: the meta-analysis of row 7.8 (+17 ng/mL in the "
     "elderly) and Borst 2001 (+20 %) vs the null results of rows 7.5, 7.7 and 7.10; the model "
-    "sits between them (+10.4 to +11.0 % on six seed sets of 256, against at most +10 %). "
+    "sits between them (+10.3 to +11.0 % on six seed sets of 256, against at most +10 %). "
     "Its rise comes mostly from the exercise GH bursts: resist_stim_scale 0.4 (from 0.5) "
     "brings it to +9.6 to +10.2 % but takes 7.9-frail-resistance-smd to its bound (0.236 "
     "against at least 0.233), while resist_igf_gain 0.25 (from 0.30) leaves it at +11 %",
