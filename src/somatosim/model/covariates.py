@@ -172,7 +172,8 @@ def individualize(
     cap *= math.exp(-p["fat_capacity_slope"] * (body_fat_percent - fat_ref))  # [Veldhuis1995]
     cap *= gh_reserve
 
-    # M3/M11: slow-wave sleep falls steeply from young adulthood [VanCauter2000]
+    # M3/M11: slow-wave sleep falls steeply between about 25 and 45 y, then holds at a late-life
+    # floor [VanCauter2000]
     rel_age = max(age_years - 18.0, 0.0) / (p["sws_age_half"] - 18.0)
     floor = p["sws_age_floor"]
     sws_amp = floor + (1.0 - floor) / (1.0 + rel_age ** p["sws_age_hill"])
