@@ -72,7 +72,7 @@ DIAGNOSES: dict[str, str] = {
     "3.1-early-sleep-share": "model limitation: 50-55 % of the day's GH is secreted in the "
     "first 4 h of sleep. A stronger slow-wave drive raises it, but the whole night then "
     "holds more than 80 % of young men's daily secretion (the issue-2 behaviour test; "
-    "sws_ghrh_rate_gain 2.5 already gives 0.79), and lowering daytime drive takes men's "
+    "sws_ghrh_rate_gain 2.5 already gives 0.78), and lowering daytime drive takes men's "
     "24-h GH (9.1) out of range. The rest comes from the later sleep cycles, where "
     "somatostatin stays at its sleeping level (wake_sst_increase) without slow-wave sleep; "
     "the model has no REM-specific inhibition of GH release",
