@@ -78,28 +78,59 @@ def calibrate_command(
     free: Annotated[
         list[str] | None, typer.Option("--free", help="free parameter (repeat)")
     ] = None,
+    start: Annotated[
+        str,
+        typer.Option(
+            "--start",
+            help="start point: 'literature' (the table's values), 'shipped' (the installed "
+            "calibration) or a calibrated-parameter JSON file",
+        ),
+    ] = "literature",
     n_starts: Annotated[int, typer.Option("--starts", help="multi-start count")] = 4,
     seed: Annotated[int, typer.Option("--seed", help="seed of the start points")] = 0,
     max_nfev: Annotated[int, typer.Option("--max-evals", help="evaluations per start")] = 60,
     fast: Annotated[bool, typer.Option("--fast", help="fit to the fast subset only")] = False,
 ) -> None:
-    """Fit the free parameters to the validation cases and write the calibrated set."""
-    from somatosim.calibration.cases import CASES
-    from somatosim.calibration.fit import DEFAULT_FREE, calibrate
+    """Fit the free parameters to the validation cases and write the calibrated set.
 
+    Beside the file it writes ``calibration_run.json``: the command, the digest of the start
+    values and of the result, so that a rerun of the recorded command can be checked.
+    """
+    from somatosim.calibration.cases import CASES
+    from somatosim.calibration.fit import DEFAULT_FREE, calibrate, read_parameter_file
+    from somatosim.model.parameters import default_parameters
+
+    start_params = None
+    start_informs: dict[str, list[str]] = {}
+    if start == "shipped":
+        from somatosim.model.parameters import PARAMETERS
+
+        start_params = default_parameters()
+        start_informs = {
+            s.name: list(s.informed_by) for s in PARAMETERS if s.literature is not None
+        }
+    elif start != "literature":
+        start_params, start_informs = read_parameter_file(start)
     cases = [c for c in CASES if c.fast or not fast]
+    command = ["somatosim", "calibrate", "--start", start, "--starts", str(n_starts)]
+    command += ["--seed", str(seed), "--max-evals", str(max_nfev)]
+    command += [f"--free={f}" for f in free or ()] + (["--fast"] if fast else [])
     res = calibrate(
         cases,
         tuple(free) if free else DEFAULT_FREE,
         n_starts=n_starts,
         seed=seed,
         max_nfev=max_nfev,
+        start=start_params,
+        start_informs=start_informs,
         out=out,
+        record={"command": " ".join(command), "start": start},
         progress=lambda msg: typer.echo(msg, err=True),
     )
     typer.echo(
         f"cost {res.cost_initial:.3g} -> {res.cost:.3g}; pass {res.passed_initial} -> "
-        f"{res.passed} of {len(cases)}; written {out}"
+        f"{res.passed} of {len(cases)}; {res.evaluations} evaluations in "
+        f"{res.seconds / 60:.0f} min; written {out}"
     )
 
 

@@ -9,29 +9,37 @@ with an ``expected_failure_reason`` are left out: a case known to fail for a str
 reason must not pull the parameters.
 
 :func:`calibrate` runs :func:`scipy.optimize.least_squares` (trust-region reflective,
-inside the table's bounds) from the literature values and from ``n_starts - 1`` Latin
-hypercube points, keeps the best, and writes ``calibrated_parameters.json``:
+inside the table's bounds) from a start point (the literature values, or a previous
+calibration read by :func:`read_parameter_file`) and from ``n_starts - 1`` Latin hypercube
+points, keeps the best, and writes ``calibrated_parameters.json``:
 ``{name: {literature, calibrated, cases, free, lower, upper, unit}}`` for every parameter,
 where ``cases`` lists the cases whose residual moves by at least 0.2 tolerance units when
-the parameter moves by a tenth of its range (from the Jacobian at the optimum). Seeds are
-fixed (common random numbers), so the objective is deterministic and the run reproducible.
+the parameter moves by a tenth of its range (from the Jacobian at the optimum). Parameters
+that the start had calibrated and this run does not fit keep their start value, flag and
+cases, so a run can refine part of a previous calibration. Beside the file it writes a run
+record (:data:`RUN_RECORD_FILE`: command, settings, cost and pass count before and after,
+and digests of the start and the result). Seeds are fixed (common random numbers), so the
+objective is deterministic and a rerun of the recorded command writes the same file.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from somatosim._version import __version__
 from somatosim.calibration.cases import CASES, ValidationCase
+from somatosim.errors import InputError
 from somatosim.model.parameters import (
     PARAMETER_INDEX,
     PARAMETERS,
@@ -42,41 +50,67 @@ from somatosim.model.parameters import (
 
 __all__ = [
     "DEFAULT_FREE",
+    "RUN_RECORD_FILE",
     "CalibrationResult",
+    "bounded_miss",
     "calibrate",
     "case_residuals",
+    "read_parameter_file",
+    "values_digest",
     "write_calibrated",
 ]
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 
 DEFAULT_FREE: tuple[str, ...] = (
-    "pool_capacity",
-    "refill_srif_gain",
     "ghrh_rate",
-    "ghrh_regularity",
-    "sws_sst_withdrawal",
-    "sws_ghrh_amp_gain",
-    "igf_emax",
+    "sst_igf_gain",
+    "female_sst_gh_factor",
+    "pool_capacity",
+    "k_refill",
+    "k_release",
+    "refill_srif_gain",
+    "age_decline_per_decade",
     "sst_age_rise_per_decade",
-    "hep_age_decline_per_decade",
+    "postpubertal_boost",
     "female_capacity_factor",
+    "female_capacity_factor_post",
+    "sws_sst_withdrawal",
+    "sws_ghrh_rate_gain",
+    "sws_ghrh_amp_gain",
+    "k_hep",
+    "igf_kin0",
+    "igf_emax",
+    "hep_age_decline_per_decade",
     "female_hep_factor",
-    "gate_min",
+    "female_hep_factor_post",
+    "k_igf_ternary",
     "bp3_gate_exponent",
+    "free_igf_ref",
+    "pit_igf_inhibition",
+    "gate_min",
     "protein_half",
     "energy_half",
+    "protein_energy_sparing",
+    "protein_floor",
     "neaa_weight",
-    "mg_slope",
-    "resist_igf_gain",
-    "resist_stim_scale",
+    "ghrelin_tau_h",
+    "zn_ref",
+    "zn_max_loss",
+    "ex_stim_gain",
     "ex_training_attenuation",
-    "sc_bioavailability",
+    "resist_stim_scale",
+    "resist_igf_gain",
     "sc_ka",
+    "sc_bioavailability",
     "lagh_ka",
-    "muscle_load_gain",
+    "lagh_halflife_h",
+    "lagh_potency",
 )
-"""Parameters fitted by default: weakly known from the literature, strongly informed by cases."""
+"""The parameters the shipped file calibrates (its ``free`` entries), in table order."""
+
+RUN_RECORD_FILE = "calibration_run.json"
+"""Written beside the calibrated file: the command, its start, its settings and digests."""
 
 RESIDUAL_CAP = 10.0
 INFORM_THRESHOLD = 0.2
@@ -93,8 +127,10 @@ class CalibrationResult:
     passed: int
     passed_initial: int
     informs: dict[str, list[str]]
+    carried: dict[str, list[str]] = field(default_factory=dict)
     starts: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
+    evaluations: int = 0
 
 
 def _case_values(cases: Sequence[ValidationCase], params: ParameterSet) -> list[float]:
@@ -121,9 +157,91 @@ def case_residuals(
     )
 
 
+def bounded_miss(r: FloatArray) -> FloatArray:
+    """Case residuals as the fit sees them: ``sign(r) * sqrt(arctan(r**2))``.
+
+    Equal to ``r`` near zero, so inside tolerance the objective is the usual sum of squares,
+    but bounded (at most ``sqrt(pi / 2)``, about 1.25), so that a case that fails by far
+    costs about as much as one that fails by a little. The sum of squares is then a smooth
+    count of failing cases: the fit does not trade several passing cases for a smaller miss
+    of one that cannot pass, which a plain sum of squares does.
+    """
+    return np.sign(r) * np.sqrt(np.arctan(np.square(r)))
+
+
+BOUNDED_AT_ONE = math.sqrt(math.atan(1.0))
+""":func:`bounded_miss` of a case exactly at its tolerance."""
+
+SD_PER_TOLERANCE = 1.96
+"""Weight of the case residuals: most tolerances are 95 % intervals (``docs/validation.md``,
+rules R1-R4), so a miss of one tolerance is about 1.96 standard errors; the prior residuals
+are in prior SDs. Near zero a weighted case residual is its miss in SD units."""
+
+
 def _lhs(rng: np.random.Generator, n: int, d: int) -> FloatArray:
     u = (rng.permuted(np.tile(np.arange(n), (d, 1)), axis=1).T + rng.random((n, d))) / n
     return np.asarray(u, dtype=float)
+
+
+def values_digest(params: ParameterSet) -> str:
+    """SHA-256 of a parameter set's values (exact, by name): identifies a calibration."""
+    exact = {name: float(v).hex() for name, v in params.as_dict().items()}
+    return hashlib.sha256(json.dumps(exact, sort_keys=True).encode()).hexdigest()
+
+
+def read_parameter_file(
+    path: str | os.PathLike[str],
+) -> tuple[ParameterSet, dict[str, list[str]]]:
+    """Values and informing cases of a calibrated-parameter file (the start of a run).
+
+    Parameters
+    ----------
+    path : path
+        A file in the format :func:`write_calibrated` writes.
+
+    Returns
+    -------
+    params : ParameterSet
+        The file's ``calibrated`` values; parameters it does not list keep their literature
+        values.
+    informs : dict
+        ``cases`` of every entry marked ``free``.
+
+    Raises
+    ------
+    InputError
+        If the file is missing, not JSON, names an unknown parameter or holds a value outside
+        the parameter's plausible range.
+    """
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"start file {str(p)!r} does not exist") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"start file {str(p)!r} is not JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise InputError(f"start file {str(p)!r}: expected an object of parameter entries")
+    values: dict[str, float] = {}
+    informs: dict[str, list[str]] = {}
+    for name, entry in data.items():
+        if name not in PARAMETER_INDEX:
+            raise InputError(f"start file {str(p)!r}: unknown parameter {name!r}")
+        spec = PARAMETERS[PARAMETER_INDEX[name]]
+        value = entry.get("calibrated") if isinstance(entry, dict) else None
+        if not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise InputError(
+                f"start file {str(p)!r}: {name}.calibrated = {value!r} is not a number"
+            )
+        if not spec.lower <= value <= spec.upper:
+            raise InputError(
+                f"start file {str(p)!r}: {name}.calibrated = {value} is outside its plausible "
+                f"range {spec.lower}-{spec.upper} {spec.unit}"
+            )
+        values[name] = float(value)
+        if entry.get("free"):
+            informs[name] = [str(c) for c in entry.get("cases", [])]
+    return literature_parameters().replace(**values), informs
 
 
 def calibrate(
@@ -134,8 +252,10 @@ def calibrate(
     *,
     max_nfev: int = 60,
     prior_weight: float = 1.0,
-    base: ParameterSet | None = None,
+    start: ParameterSet | None = None,
+    start_informs: Mapping[str, Sequence[str]] | None = None,
     out: str | os.PathLike[str] | None = None,
+    record: Mapping[str, Any] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> CalibrationResult:
     """Multi-start bounded least squares of the free parameters against the cases.
@@ -145,22 +265,31 @@ def calibrate(
     cases : sequence of ValidationCase
         Cases to fit (those with an ``expected_failure_reason`` are skipped).
     free_parameters : sequence of str
-        Names from the parameter table; all others stay at ``base``.
+        Names from the parameter table; all others keep their ``start`` values.
     n_starts : int
-        Starts: the literature values plus ``n_starts - 1`` Latin-hypercube points.
+        Starts: the ``start`` values plus ``n_starts - 1`` Latin-hypercube points.
     seed : int
-        Seed of the start points.
+        Seed of the Latin-hypercube start points.
 
     Other Parameters
     ----------------
     max_nfev : int
-        Function evaluations per start (each runs every case).
+        Function evaluations per start (each runs every case), not counting those of the
+        finite-difference Jacobian.
     prior_weight : float
-        Weight of the literature prior residuals.
-    base : ParameterSet, optional
-        Values of the fixed parameters and the literature values (default: the table).
+        Weight of the literature prior residuals (the prior is centred on the table's
+        written values whatever the start).
+    start : ParameterSet, optional
+        First start point and the values of the parameters not fitted (default: the
+        literature values). A previous calibration makes the run a refinement of it.
+    start_informs : mapping, optional
+        Informing cases of parameters the start had calibrated; a parameter not fitted in
+        this run keeps its start value and these cases in the written file.
     out : path, optional
-        Where to write the calibrated parameter file.
+        Where to write the calibrated parameter file; the run record
+        (:data:`RUN_RECORD_FILE`) is written beside it.
+    record : mapping, optional
+        Extra fields for the run record (the CLI stores its command line and start file).
     progress : callable, optional
         Receives one-line status messages.
 
@@ -169,20 +298,26 @@ def calibrate(
     CalibrationResult
     """
     t0 = time.perf_counter()
-    lit = base if base is not None else literature_parameters()
+    lit = literature_parameters()
+    base = start if start is not None else lit
     unknown = [n for n in free_parameters if n not in PARAMETER_INDEX]
     if unknown:
-        raise KeyError(f"unknown parameter(s) {unknown}; see `somatosim params`")
+        raise InputError(f"unknown parameter(s) {unknown}; see `somatosim params`")
+    if max_nfev < 1 or n_starts < 1:
+        raise InputError(
+            f"--max-evals = {max_nfev} and --starts = {n_starts} must both be at least 1"
+        )
     fit_cases = [c for c in cases if c.expected_failure_reason is None]
     specs = [PARAMETERS[PARAMETER_INDEX[n]] for n in free_parameters]
     lo = np.array([s.lower for s in specs])
     hi = np.array([s.upper for s in specs])
     x_lit = np.array([lit[n] for n in free_parameters])
+    x_start = np.array([base[n] for n in free_parameters])
     prior_sd = (hi - lo) / 4.0
     say = progress or (lambda _msg: None)
 
     def to_params(x: FloatArray) -> ParameterSet:
-        return lit.replace(
+        return base.replace(
             **{
                 n: float(np.clip(v, a, b))
                 for n, v, a, b in zip(free_parameters, x, lo, hi, strict=True)
@@ -190,26 +325,29 @@ def calibrate(
         )
 
     n_eval = 0
+    raw: dict[bytes, FloatArray] = {}
 
     def fun(x: FloatArray) -> FloatArray:
         nonlocal n_eval
         n_eval += 1
         r = case_residuals(fit_cases, to_params(x))
+        raw[x.tobytes()] = r
         prior = prior_weight * (x - x_lit) / prior_sd
+        out = np.concatenate([SD_PER_TOLERANCE * bounded_miss(r), prior])
         if n_eval % 5 == 1:
             say(
-                f"evaluation {n_eval}: cost {0.5 * float(r @ r + prior @ prior):.4g}, "
+                f"evaluation {n_eval}: cost {0.5 * float(out @ out):.4g}, "
                 f"{int(np.sum(np.abs(r) <= 1))}/{len(r)} cases within tolerance"
             )
-        return np.concatenate([r, prior])
+        return out
 
     from scipy.optimize import least_squares
 
-    r0 = fun(x_lit)
+    r0 = fun(x_start)
     cost0 = 0.5 * float(r0 @ r0)
-    passed0 = int(np.sum(np.abs(r0[: len(fit_cases)]) <= 1.0))
+    passed0 = int(np.sum(np.abs(r0[: len(fit_cases)]) <= SD_PER_TOLERANCE * BOUNDED_AT_ONE))
     rng = np.random.Generator(np.random.PCG64(seed))
-    starts = [x_lit] + [
+    starts = [x_start] + [
         lo + u * (hi - lo) for u in _lhs(rng, max(n_starts - 1, 0), len(free_parameters))
     ]
     best: Any = None
@@ -236,7 +374,15 @@ def calibrate(
         if best is None or res.cost < best.cost:
             best = res
     assert best is not None
-    jac = np.asarray(best.jac)[: len(fit_cases)]
+    # Jacobian of the raw misses (the fit's is of the bounded ones): d bounded / d r.
+    r_raw = raw.get(np.asarray(best.x, dtype=float).tobytes())
+    if r_raw is None:
+        r_raw = case_residuals(fit_cases, to_params(best.x))
+    b = bounded_miss(r_raw)
+    slope = np.where(
+        np.abs(r_raw) > 1e-9, np.abs(r_raw) / ((1.0 + r_raw**4) * np.maximum(np.abs(b), 1e-12)), 1.0
+    )
+    jac = np.asarray(best.jac)[: len(fit_cases)] / (SD_PER_TOLERANCE * slope[:, None])
     informs: dict[str, list[str]] = {}
     for j, name in enumerate(free_parameters):
         move = np.abs(jac[:, j]) * 0.1 * (hi[j] - lo[j])
@@ -244,20 +390,46 @@ def calibrate(
             c.id for c, m in zip(fit_cases, move, strict=True) if m >= INFORM_THRESHOLD
         ]
     params = to_params(best.x)
+    carried = {
+        name: list(cases_)
+        for name, cases_ in (start_informs or {}).items()
+        if name not in free_parameters and params[name] != lit[name]
+    }
     r_best = np.asarray(best.fun)[: len(fit_cases)]
     result = CalibrationResult(
         params=params,
         free=tuple(free_parameters),
         cost=float(best.cost),
         cost_initial=cost0,
-        passed=int(np.sum(np.abs(r_best) <= 1.0)),
+        passed=int(np.sum(np.abs(r_best) <= SD_PER_TOLERANCE * BOUNDED_AT_ONE)),
         passed_initial=passed0,
         informs=informs,
+        carried=carried,
         starts=records,
         seconds=time.perf_counter() - t0,
+        evaluations=n_eval,
     )
     if out is not None:
         write_calibrated(result, out, literature=lit)
+        run = {
+            **dict(record or {}),
+            "start_digest": values_digest(base),
+            "free": list(free_parameters),
+            "cases": [c.id for c in fit_cases],
+            "n_starts": n_starts,
+            "seed": seed,
+            "max_evals": max_nfev,
+            "prior_weight": prior_weight,
+            "cost_initial": cost0,
+            "cost": result.cost,
+            "passed_initial": passed0,
+            "passed": result.passed,
+            "evaluations": n_eval,
+            "seconds": round(result.seconds, 1),
+            "somatosim_version": __version__,
+            "calibrated_digest": values_digest(params),
+        }
+        _write_json_atomic(Path(out).parent / RUN_RECORD_FILE, run)
     return result
 
 
@@ -267,25 +439,32 @@ def write_calibrated(
     *,
     literature: ParameterSet | None = None,
 ) -> Path:
-    """Write ``{name: {literature, calibrated, cases, free, lower, upper, unit}}`` (atomic)."""
+    """Write ``{name: {literature, calibrated, cases, free, lower, upper, unit}}`` (atomic).
+
+    ``free`` marks the parameters fitted in this run and those whose start value came from
+    an earlier calibration (:attr:`CalibrationResult.carried`); both ship calibrated.
+    """
     lit = literature if literature is not None else literature_parameters()
     data: dict[str, Any] = {}
     for spec in PARAMETERS:
         name = spec.name
-        free = name in result.free
         cal = result.params[name]
         if not spec.lower <= cal <= spec.upper or not math.isfinite(cal):
             raise ValueError(f"calibrated {name} = {cal} is outside [{spec.lower}, {spec.upper}]")
+        fitted = name in result.free
         data[name] = {
             "literature": lit[name],
             "calibrated": cal,
-            "cases": result.informs.get(name, []),
-            "free": free,
+            "cases": result.informs.get(name, []) if fitted else result.carried.get(name, []),
+            "free": fitted or name in result.carried,
             "lower": spec.lower,
             "upper": spec.upper,
             "unit": spec.unit,
         }
-    p = Path(path)
+    return _write_json_atomic(Path(path), data)
+
+
+def _write_json_atomic(p: Path, data: Any) -> Path:
     p.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=".tmp-", suffix=".json")
     try:

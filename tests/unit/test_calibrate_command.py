@@ -1,0 +1,100 @@
+"""`somatosim calibrate` is reproducible and refines a previous calibration (issue 3 point 2)."""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+
+from somatosim.calibration.cases import get_case
+from somatosim.calibration.fit import (
+    DEFAULT_FREE,
+    RUN_RECORD_FILE,
+    calibrate,
+    read_parameter_file,
+    values_digest,
+)
+from somatosim.cli import main
+from somatosim.errors import InputError
+from somatosim.model.parameters import (
+    CALIBRATION_FILE,
+    PARAMETERS,
+    default_parameters,
+    literature_parameters,
+)
+
+_DATA = files("somatosim") / "data"
+_PK_CASES = ("8.4-cmax", "8.4-tmax", "8.8-tmax", "8.8-peak-gh-0.2mg")
+
+
+def _shipped_informs() -> dict[str, list[str]]:
+    return {s.name: list(s.informed_by) for s in PARAMETERS if s.literature is not None}
+
+
+def test_default_free_set_is_what_the_shipped_file_calibrates() -> None:
+    shipped = json.loads((_DATA / CALIBRATION_FILE).read_text(encoding="utf-8"))
+    assert set(DEFAULT_FREE) == {name for name, entry in shipped.items() if entry["free"]}
+
+
+def test_a_rerun_writes_the_same_file_and_keeps_the_start_calibration(tmp_path: Path) -> None:
+    cases = [get_case(c) for c in _PK_CASES]
+    start = default_parameters().replace(sc_ka=0.5)
+    outputs = []
+    for k in range(2):
+        out = tmp_path / str(k) / "calibrated.json"
+        res = calibrate(
+            cases,
+            ("sc_ka",),
+            n_starts=1,
+            max_nfev=3,
+            start=start,
+            start_informs=_shipped_informs(),
+            out=out,
+            record={"command": "test"},
+        )
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert res.cost < res.cost_initial
+    data = json.loads(outputs[0])
+    assert data["sc_ka"]["free"] and data["sc_ka"]["calibrated"] != 0.5
+    assert data["sc_ka"]["literature"] == literature_parameters()["sc_ka"]
+    assert "8.4-tmax" in data["sc_ka"]["cases"]
+    # A parameter calibrated before and not fitted now keeps its value, flag and cases.
+    shipped = default_parameters()
+    assert data["lagh_halflife_h"]["calibrated"] == shipped["lagh_halflife_h"]
+    assert data["lagh_halflife_h"]["free"]
+    assert data["igf_emax"]["cases"] == _shipped_informs()["igf_emax"]
+    run = json.loads((tmp_path / "1" / RUN_RECORD_FILE).read_text(encoding="utf-8"))
+    written, _ = read_parameter_file(tmp_path / "1" / "calibrated.json")
+    assert run["calibrated_digest"] == values_digest(written) == values_digest(res.params)
+    assert run["start_digest"] == values_digest(start)
+    assert run["evaluations"] == res.evaluations >= 3
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "is not JSON"),
+        ('{"no_such_parameter": {"calibrated": 1.0}}', "unknown parameter 'no_such_parameter'"),
+        ('{"sc_ka": {"calibrated": 7.0}}', "sc_ka.calibrated = 7.0 is outside"),
+    ],
+)
+def test_a_bad_start_file_names_the_problem(tmp_path: Path, content: str, message: str) -> None:
+    bad = tmp_path / "start.json"
+    bad.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        read_parameter_file(bad)
+
+
+def test_cli_reports_a_missing_start_file_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "calibrated.json"
+    with pytest.raises(SystemExit) as exc:
+        main(["calibrate", "--start", str(tmp_path / "nope.json"), "--out", str(out)])
+    assert exc.value.code != 0
+    err = capsys.readouterr().err
+    assert "does not exist" in err and "Traceback" not in err
+    assert not out.exists()
