@@ -93,8 +93,8 @@ def calibrate_command(
 ) -> None:
     """Fit the free parameters to the validation cases and write the calibrated set.
 
-    Beside the file it writes ``calibration_run.json``: the command, the digest of the start
-    values and of the result, so that a rerun of the recorded command can be checked.
+    Beside the file it writes calibration_run.json: the command, its settings and the
+    digests of the start values and of the result, so that a rerun can be checked.
     """
     from somatosim.calibration.cases import CASES
     from somatosim.calibration.fit import DEFAULT_FREE, calibrate, read_parameter_file
@@ -112,6 +112,7 @@ def calibrate_command(
     elif start != "literature":
         start_params, start_informs = read_parameter_file(start)
     cases = [c for c in CASES if c.fast or not fast]
+    n_fit = sum(c.expected_failure_reason is None for c in cases)
     command = ["somatosim", "calibrate", "--start", start, "--starts", str(n_starts)]
     command += ["--seed", str(seed), "--max-evals", str(max_nfev)]
     command += [f"--free={f}" for f in free or ()] + (["--fast"] if fast else [])
@@ -129,7 +130,7 @@ def calibrate_command(
     )
     typer.echo(
         f"cost {res.cost_initial:.3g} -> {res.cost:.3g}; pass {res.passed_initial} -> "
-        f"{res.passed} of {len(cases)}; {res.evaluations} evaluations in "
+        f"{res.passed} of the {n_fit} fitted cases; {res.evaluations} evaluations in "
         f"{res.seconds / 60:.0f} min; written {out}"
     )
 
