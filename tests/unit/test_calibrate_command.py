@@ -12,6 +12,7 @@ from somatosim.calibration.cases import get_case
 from somatosim.calibration.fit import (
     DEFAULT_FREE,
     RUN_RECORD_FILE,
+    START_FILE,
     calibrate,
     read_parameter_file,
     values_digest,
@@ -36,6 +37,17 @@ def _shipped_informs() -> dict[str, list[str]]:
 def test_default_free_set_is_what_the_shipped_file_calibrates() -> None:
     shipped = json.loads((_DATA / CALIBRATION_FILE).read_text(encoding="utf-8"))
     assert set(DEFAULT_FREE) == {name for name, entry in shipped.items() if entry["free"]}
+
+
+def test_shipped_calibration_is_the_output_of_its_recorded_command() -> None:
+    run = json.loads((_DATA / RUN_RECORD_FILE).read_text(encoding="utf-8"))
+    start, _ = read_parameter_file(Path(str(_DATA / START_FILE)))
+    assert run["command"].startswith("somatosim calibrate --start ")
+    assert run["start"].endswith(START_FILE)
+    assert run["start_digest"] == values_digest(start)
+    assert run["calibrated_digest"] == values_digest(default_parameters())
+    assert run["calibrated_digest"] != run["start_digest"]
+    assert set(run["free"]) <= set(DEFAULT_FREE)
 
 
 def test_a_rerun_writes_the_same_file_and_keeps_the_start_calibration(tmp_path: Path) -> None:

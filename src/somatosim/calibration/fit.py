@@ -51,6 +51,7 @@ from somatosim.model.parameters import (
 __all__ = [
     "DEFAULT_FREE",
     "RUN_RECORD_FILE",
+    "START_FILE",
     "CalibrationResult",
     "bounded_miss",
     "calibrate",
@@ -108,6 +109,9 @@ DEFAULT_FREE: tuple[str, ...] = (
     "lagh_potency",
 )
 """The parameters the shipped file calibrates (its ``free`` entries), in table order."""
+
+START_FILE = "calibration_start.json"
+"""Package data: the calibrated file the shipped one was refined from (see its run record)."""
 
 RUN_RECORD_FILE = "calibration_run.json"
 """Written beside the calibrated file: the command, its start, its settings and digests."""

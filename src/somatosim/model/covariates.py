@@ -173,8 +173,9 @@ def individualize(
     cap *= gh_reserve
 
     # M3/M11: slow-wave sleep falls steeply between about 25 and 45 y, then holds at a late-life
-    # floor [VanCauter2000]
-    rel_age = max(age_years - 18.0, 0.0) / (p["sws_age_half"] - 18.0)
+    # floor [VanCauter2000]; in women it falls later [Walsleben2004; Redline2004]
+    sws_half = p["sws_age_half_female"] if female else p["sws_age_half"]
+    rel_age = max(age_years - 18.0, 0.0) / (sws_half - 18.0)
     floor = p["sws_age_floor"]
     sws_amp = floor + (1.0 - floor) / (1.0 + rel_age ** p["sws_age_hill"])
 

@@ -227,6 +227,12 @@ _TABLE: tuple[ParameterSpec, ...] = (
        "18.9 % of the night at 16-25 y, 3.4 % (0.18 ± 0.05 of it) at 36-50 y and no "
        "significant further fall at 71-83 y in 149 healthy men",
        "VanCauter2000", "M11"),
+    _p("sws_age_half_female", 55.0, "years", (25.0, 80.0),
+       "women's sws_age_half: women keep more slow-wave sleep than men (6.7 points more of the "
+       "night; 106 % more) and theirs does not fall measurably with age from 37 to 92 y, while "
+       "men's falls by 1.9 points per decade; the value is a judgement (later than men's, "
+       "within the range the women of these cohorts cover)",
+       "Walsleben2004;Redline2004;somatosim", "M11"),
     _p("sws_age_hill", 5.0, "1", (1.0, 8.0),
        "steepness (Hill exponent) of the age fall of slow-wave sleep intensity: most of it "
        "happens between 25 and 45 y", "VanCauter2000", "M11"),

@@ -167,6 +167,16 @@ REFERENCES: dict[str, Reference] = dict(
             "2000;284:861-868.",
         ),
         _r(
+            "Walsleben2004",
+            "Walsleben JA, Kapur VK, Newman AB, et al. Sleep and reported daytime sleepiness in "
+            "normal subjects: the Sleep Heart Health Study. Sleep 2004;27:293-298.",
+        ),
+        _r(
+            "Redline2004",
+            "Redline S, Kirchner HL, Quan SF, et al. The effects of age, sex, ethnicity, and "
+            "sleep-disordered breathing on sleep architecture. Arch Intern Med 2004;164:406-418.",
+        ),
+        _r(
             "Brandenberger2004",
             "Brandenberger G, Weibel L. The 24-h growth hormone rhythm in men: sleep and "
             "circadian influences questioned. J Sleep Res 2004;13:251-255.",
