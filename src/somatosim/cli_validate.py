@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
+from importlib.resources import files
 from pathlib import Path
 from typing import Annotated
 
@@ -98,19 +99,13 @@ def calibrate_command(
     """
     from somatosim.calibration.cases import CASES
     from somatosim.calibration.fit import DEFAULT_FREE, calibrate, read_parameter_file
-    from somatosim.model.parameters import default_parameters
+    from somatosim.model.parameters import CALIBRATION_FILE
 
     start_params = None
     start_informs: dict[str, list[str]] = {}
-    if start == "shipped":
-        from somatosim.model.parameters import PARAMETERS
-
-        start_params = default_parameters()
-        start_informs = {
-            s.name: list(s.informed_by) for s in PARAMETERS if s.literature is not None
-        }
-    elif start != "literature":
-        start_params, start_informs = read_parameter_file(start)
+    if start != "literature":
+        shipped = str(files("somatosim") / "data" / CALIBRATION_FILE)
+        start_params, start_informs = read_parameter_file(shipped if start == "shipped" else start)
     cases = [c for c in CASES if c.fast or not fast]
     n_fit = sum(c.expected_failure_reason is None for c in cases)
     command = ["somatosim", "calibrate", "--start", start, "--starts", str(n_starts)]

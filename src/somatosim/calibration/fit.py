@@ -28,7 +28,6 @@ import hashlib
 import json
 import math
 import os
-import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +46,7 @@ from somatosim.model.parameters import (
     default_parameters,
     literature_parameters,
 )
+from somatosim.scenario.io import atomic_write_text
 
 __all__ = [
     "DEFAULT_FREE",
@@ -469,14 +469,5 @@ def write_calibrated(
 
 
 def _write_json_atomic(p: Path, data: Any) -> Path:
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2)
-            fh.write("\n")
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_text(p, json.dumps(data, indent=2) + "\n")
     return p
