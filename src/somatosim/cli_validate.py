@@ -91,6 +91,14 @@ def calibrate_command(
     seed: Annotated[int, typer.Option("--seed", help="seed of the start points")] = 0,
     max_nfev: Annotated[int, typer.Option("--max-evals", help="evaluations per start")] = 60,
     fast: Annotated[bool, typer.Option("--fast", help="fit to the fast subset only")] = False,
+    keep_passes: Annotated[
+        bool,
+        typer.Option(
+            "--keep-passes/--allow-fewer-passes",
+            help="if the fit passes fewer cases than the start, write the evaluated set of "
+            "lowest cost that passes at least as many (the start at worst)",
+        ),
+    ] = True,
 ) -> None:
     """Fit the free parameters to the validation cases and write the calibrated set.
 
@@ -111,12 +119,14 @@ def calibrate_command(
     command = ["somatosim", "calibrate", "--start", start, "--starts", str(n_starts)]
     command += ["--seed", str(seed), "--max-evals", str(max_nfev)]
     command += [f"--free={f}" for f in free or ()] + (["--fast"] if fast else [])
+    command += [] if keep_passes else ["--allow-fewer-passes"]
     res = calibrate(
         cases,
         tuple(free) if free else DEFAULT_FREE,
         n_starts=n_starts,
         seed=seed,
         max_nfev=max_nfev,
+        keep_passes=keep_passes,
         start=start_params,
         start_informs=start_informs,
         out=out,
@@ -128,6 +138,11 @@ def calibrate_command(
         f"{res.passed} of the {n_fit} fitted cases; {res.evaluations} evaluations in "
         f"{res.seconds / 60:.0f} min; written {out}"
     )
+    if res.guard_used:
+        typer.echo(
+            "the fit's best set passed fewer cases than the start; written instead the "
+            "evaluated set of lowest cost that passes as many (--allow-fewer-passes to keep it)"
+        )
 
 
 def sensitivity_command(

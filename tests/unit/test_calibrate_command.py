@@ -6,6 +6,7 @@ import json
 from importlib.resources import files
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from somatosim.calibration.cases import get_case
@@ -110,3 +111,38 @@ def test_cli_reports_a_missing_start_file_in_one_line(
     err = capsys.readouterr().err
     assert "does not exist" in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_the_guard_never_writes_fewer_passing_cases_than_the_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fit that lowers the cost by losing a case is replaced by the best set that keeps it.
+
+    The case misses are a synthetic function of ``sc_ka`` (no simulation): the start passes
+    both cases, and a heavy prior pulls ``sc_ka`` to its literature value, where one fails.
+    """
+    import somatosim.calibration.fit as fit
+
+    lit = literature_parameters()["sc_ka"]
+
+    def misses(cases: object, params: object) -> np.ndarray:
+        x = float(params["sc_ka"])  # type: ignore[index]
+        return np.array([(x - 0.5) / 0.1, (x - 0.45) / 0.3])
+
+    monkeypatch.setattr(fit, "case_residuals", misses)
+    cases = [get_case(c) for c in _PK_CASES[:2]]
+    start = default_parameters().replace(sc_ka=0.5)
+    kw = dict(n_starts=1, max_nfev=6, prior_weight=20.0, start=start)
+    loose = calibrate(cases, ("sc_ka",), keep_passes=False, **kw)  # type: ignore[arg-type]
+    assert loose.passed_initial == 2 and loose.passed == 1
+    assert abs(loose.params["sc_ka"] - lit) < abs(0.5 - lit)
+    out = tmp_path / "calibrated.json"
+    kept = calibrate(cases, ("sc_ka",), out=out, **kw)  # type: ignore[arg-type]
+    assert kept.guard_used and kept.passed == 2
+    assert loose.cost < kept.cost <= kept.cost_initial
+    assert abs(kept.params["sc_ka"] - 0.5) <= 0.1
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["sc_ka"]["calibrated"] == kept.params["sc_ka"]
+    assert data["sc_ka"]["cases"] == [c.id for c in cases]  # from the probes at that point
+    run = json.loads((tmp_path / RUN_RECORD_FILE).read_text(encoding="utf-8"))
+    assert run["keep_passes"] and run["guard_used"] and run["passed"] == 2
