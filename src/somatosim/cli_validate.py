@@ -10,6 +10,7 @@ Thin typer-compatible functions; the CLI module registers them::
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from importlib.resources import files
 from pathlib import Path
@@ -99,6 +100,14 @@ def calibrate_command(
             "lowest cost that passes at least as many (the start at worst)",
         ),
     ] = True,
+    check: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--check",
+            help="command the written set must pass, run with SOMATOSIM_CALIBRATION_FILE "
+            "naming the candidate (repeat; e.g. 'pytest -q tests/validation/test_behaviour.py')",
+        ),
+    ] = None,
 ) -> None:
     """Fit the free parameters to the validation cases and write the calibrated set.
 
@@ -120,6 +129,7 @@ def calibrate_command(
     command += ["--seed", str(seed), "--max-evals", str(max_nfev)]
     command += [f"--free={f}" for f in free or ()] + (["--fast"] if fast else [])
     command += [] if keep_passes else ["--allow-fewer-passes"]
+    command += [f"--check={shlex.quote(c)}" for c in check or ()]
     res = calibrate(
         cases,
         tuple(free) if free else DEFAULT_FREE,
@@ -127,6 +137,7 @@ def calibrate_command(
         seed=seed,
         max_nfev=max_nfev,
         keep_passes=keep_passes,
+        checks=tuple(check or ()),
         start=start_params,
         start_informs=start_informs,
         out=out,
@@ -140,8 +151,8 @@ def calibrate_command(
     )
     if res.guard_used:
         typer.echo(
-            "the fit's best set passed fewer cases than the start; written instead the "
-            "evaluated set of lowest cost that passes as many (--allow-fewer-passes to keep it)"
+            "the fit's best set passed fewer cases than the start or failed a check; written "
+            "instead the evaluated set of lowest cost that passes as many and every check"
         )
 
 

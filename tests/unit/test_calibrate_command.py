@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
+import subprocess
+import sys
 from importlib.resources import files
 from pathlib import Path
 
@@ -21,6 +25,7 @@ from somatosim.calibration.fit import (
 from somatosim.cli import main
 from somatosim.errors import InputError
 from somatosim.model.parameters import (
+    CALIBRATION_ENV,
     CALIBRATION_FILE,
     PARAMETERS,
     default_parameters,
@@ -146,3 +151,59 @@ def test_the_guard_never_writes_fewer_passing_cases_than_the_start(
     assert data["sc_ka"]["cases"] == [c.id for c in cases]  # from the probes at that point
     run = json.loads((tmp_path / RUN_RECORD_FILE).read_text(encoding="utf-8"))
     assert run["keep_passes"] and run["guard_used"] and run["passed"] == 2
+
+
+def _run_python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code], env={**os.environ, **env}, capture_output=True, text=True
+    )
+
+
+def test_the_calibration_file_can_be_named_by_the_environment(tmp_path: Path) -> None:
+    data = json.loads((_DATA / CALIBRATION_FILE).read_text(encoding="utf-8"))
+    data["sc_ka"]["calibrated"] = 0.5
+    data["sc_ka"]["free"] = True
+    path = tmp_path / "other.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    code = "from somatosim import default_parameters as d; print(d()['sc_ka'])"
+    done = _run_python(code, {CALIBRATION_ENV: str(path)})
+    assert done.returncode == 0 and float(done.stdout) == 0.5
+    missing = _run_python(code, {CALIBRATION_ENV: str(tmp_path / "nope.json")})
+    assert missing.returncode == 2
+    assert missing.stderr.strip().splitlines() == [
+        f"error: {CALIBRATION_ENV}={str(tmp_path / 'nope.json')!r}: no such file"
+    ]
+
+
+def test_checks_reject_a_fit_that_breaks_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A check command that the fit's result fails makes the run write a set that passes it.
+
+    Synthetic case misses as above; the check stands for a behaviour test and accepts the
+    model only with ``sc_ka`` at least 0.45, which the pull to the literature value breaks.
+    """
+    import somatosim.calibration.fit as fit
+
+    def misses(cases: object, params: object) -> np.ndarray:
+        x = float(params["sc_ka"])  # type: ignore[index]
+        return np.array([(x - 0.5) / 0.1, (x - 0.45) / 0.3])
+
+    monkeypatch.setattr(fit, "case_residuals", misses)
+    check = (
+        f'{shlex.quote(sys.executable)} -c "import sys; from somatosim import '
+        "default_parameters as d; sys.exit(0 if d()['sc_ka'] >= 0.45 else 1)\""
+    )
+    cases = [get_case(c) for c in _PK_CASES[:2]]
+    kw = dict(n_starts=1, max_nfev=2, prior_weight=20.0, keep_passes=False)
+    start = default_parameters().replace(sc_ka=0.5)
+    res = calibrate(cases, ("sc_ka",), start=start, checks=(check,), out=tmp_path / "c.json", **kw)  # type: ignore[arg-type]
+    assert res.guard_used and res.params["sc_ka"] >= 0.45
+    run = json.loads((tmp_path / RUN_RECORD_FILE).read_text(encoding="utf-8"))
+    assert run["checks"] == [check]
+    assert run["candidates_checked"][0]["failed_checks"] == [check]
+    # The candidates that failed were skipped; the run fell back at worst to the start.
+    assert all(c["failed_checks"] in ([], [check]) for c in run["candidates_checked"])
+    # A start that fails a check stops the run before any fitting.
+    with pytest.raises(InputError, match="the start fails the check"):
+        calibrate(cases, ("sc_ka",), start=start.replace(sc_ka=0.4), checks=(check,), **kw)  # type: ignore[arg-type]

@@ -28,6 +28,8 @@ import hashlib
 import json
 import math
 import os
+import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +42,7 @@ from somatosim._version import __version__
 from somatosim.calibration.cases import CASES, ValidationCase
 from somatosim.errors import InputError
 from somatosim.model.parameters import (
+    CALIBRATION_ENV,
     PARAMETER_INDEX,
     PARAMETERS,
     ParameterSet,
@@ -118,6 +121,8 @@ RUN_RECORD_FILE = "calibration_run.json"
 
 RESIDUAL_CAP = 10.0
 INFORM_THRESHOLD = 0.2
+MAX_CHECKED_CANDIDATES = 8
+"""Candidates tried against the check commands before falling back to the start."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +191,40 @@ are in prior SDs. Near zero a weighted case residual is its miss in SD units."""
 def _n_passed(r: FloatArray) -> int:
     """Cases within tolerance (``|r| <= 1``) among raw case misses."""
     return int(np.sum(np.abs(r) <= 1.0))
+
+
+def _failed_checks(
+    checks: Sequence[str], params: ParameterSet, say: Callable[[str], None]
+) -> list[str]:
+    """The check commands that fail when the model runs with ``params`` as its calibration.
+
+    The candidate file marks every value that differs from the literature as calibrated, so
+    the model run by a check sees exactly ``params``.
+    """
+    if not checks:
+        return []
+    lit = literature_parameters()
+    changed = tuple(s.name for s in PARAMETERS if params[s.name] != lit[s.name])
+    candidate = CalibrationResult(
+        params=params,
+        free=changed,
+        cost=math.nan,
+        cost_initial=math.nan,
+        passed=0,
+        passed_initial=0,
+        informs={},
+    )
+    failed = []
+    with tempfile.TemporaryDirectory(prefix="somatosim-check-") as tmp:
+        path = write_calibrated(candidate, Path(tmp) / "candidate.json", literature=lit)
+        env = {**os.environ, CALIBRATION_ENV: str(path)}
+        for command in checks:
+            say(f"check: {command}")
+            done = subprocess.run(command, shell=True, env=env, capture_output=True, check=False)
+            if done.returncode != 0:
+                failed.append(command)
+                break  # the candidate is out; the remaining checks need not run
+    return failed
 
 
 def _probe_jacobian(
@@ -292,6 +331,7 @@ def calibrate(
     max_nfev: int = 60,
     prior_weight: float = 1.0,
     keep_passes: bool = True,
+    checks: Sequence[str] = (),
     start: ParameterSet | None = None,
     start_informs: Mapping[str, Sequence[str]] | None = None,
     out: str | os.PathLike[str] | None = None,
@@ -325,6 +365,12 @@ def calibrate(
         (the start at worst), so a run never ships fewer passing cases than it began with.
         The cost is a smooth surrogate of the pass count, and a step that lowers it can
         still lose cases that sit just inside their tolerance.
+    checks : sequence of str
+        Shell commands (typically test runs, e.g. ``pytest tests/validation/test_behaviour.py``)
+        that a written set must pass: each runs with :data:`CALIBRATION_ENV` naming a file
+        that holds the candidate, and a candidate is kept only if every command exits 0.
+        Candidates are tried in order (the fit's result, then the evaluated sets by cost),
+        at most :data:`MAX_CHECKED_CANDIDATES`; the start is the last resort and must pass.
     start : ParameterSet, optional
         First start point and the values of the parameters not fitted (default: the
         literature values). A previous calibration makes the run a refinement of it.
@@ -392,6 +438,12 @@ def calibrate(
 
     from scipy.optimize import least_squares
 
+    start_failed = _failed_checks(checks, to_params(x_start), say)
+    if start_failed:
+        raise InputError(
+            f"the start fails the check(s) {start_failed}; a calibration is kept only if it "
+            "passes them, so the start must"
+        )
     r0 = fun(x_start)
     cost0 = 0.5 * float(r0 @ r0)
     passed0 = _n_passed(evaluated[0][2])
@@ -423,20 +475,48 @@ def calibrate(
         if best is None or res.cost < best.cost:
             best = res
     assert best is not None
-    x_best = np.asarray(best.x, dtype=float)
-    r_raw = raw.get(x_best.tobytes())
-    if r_raw is None:
-        r_raw = case_residuals(fit_cases, to_params(x_best))
-    cost_best = float(best.cost)
+    x_fit = np.asarray(best.x, dtype=float)
+    r_fit = raw.get(x_fit.tobytes())
+    if r_fit is None:
+        r_fit = case_residuals(fit_cases, to_params(x_fit))
+    out_fit = np.concatenate(
+        [SD_PER_TOLERANCE * bounded_miss(r_fit), prior_weight * (x_fit - x_lit) / prior_sd]
+    )
+    # Candidates in order of preference: the fit's result, then every evaluated set by cost.
+    # The guard drops those passing fewer cases than the start; the checks (commands run with
+    # the candidate as the model's calibration) drop those that break a behaviour test.
+    candidates: list[tuple[FloatArray, FloatArray, FloatArray]] = [(x_fit, out_fit, r_fit)]
+    candidates += sorted(evaluated, key=lambda e: float(e[1] @ e[1]))
+    if keep_passes:
+        candidates = [c for c in candidates if _n_passed(c[2]) >= passed0]
+    seen: set[bytes] = set()
+    unique = []
+    for c in candidates:
+        if c[0].tobytes() not in seen:
+            seen.add(c[0].tobytes())
+            unique.append(c)
+    checked: list[dict[str, Any]] = []
+    chosen = None
+    for cand in unique[:MAX_CHECKED_CANDIDATES]:
+        failed = _failed_checks(checks, to_params(cand[0]), say)
+        checked.append(
+            {
+                "cost": 0.5 * float(cand[1] @ cand[1]),
+                "passed": _n_passed(cand[2]),
+                "failed_checks": failed,
+            }
+        )
+        if not failed:
+            chosen = cand
+            break
+    if chosen is None:  # the start (it passed the checks before the fit)
+        chosen = evaluated[0]
+    x_best, out_best, r_raw = chosen
+    cost_best = 0.5 * float(out_best @ out_best)
+    guard_used = not np.array_equal(x_best, x_fit)
     jac_full = np.asarray(best.jac)
-    guard_used = False
-    if keep_passes and _n_passed(r_raw) < passed0:
-        # The fit lowered the cost by losing cases: write instead the evaluated set of lowest
-        # cost among those that pass at least as many cases as the start (the start at worst).
-        guard_used = True
-        keep = [e for e in evaluated if _n_passed(e[2]) >= passed0]
-        x_g, out_g, r_raw = min(keep, key=lambda e: float(e[1] @ e[1]))
-        x_best, cost_best = x_g, 0.5 * float(out_g @ out_g)
+    if guard_used:
+        say("the fit's result was not kept (fewer passing cases or a failed check)")
         jac_full = _probe_jacobian(evaluated, x_best, jac_full)
     # Jacobian of the raw misses (the fit's is of the bounded ones): d bounded / d r.
     b = bounded_miss(r_raw)
@@ -486,6 +566,8 @@ def calibrate(
             "passed_initial": passed0,
             "passed": result.passed,
             "keep_passes": keep_passes,
+            "checks": list(checks),
+            "candidates_checked": checked,
             "guard_used": guard_used,
             "evaluations": n_eval,
             "seconds": round(result.seconds, 1),

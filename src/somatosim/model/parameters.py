@@ -20,10 +20,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import os
+import sys
 from dataclasses import dataclass
 from importlib.resources import files
+from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -456,16 +459,43 @@ _TABLE: tuple[ParameterSpec, ...] = (
 
 CALIBRATION_FILE = "calibrated_parameters.json"
 
+CALIBRATION_ENV = "SOMATOSIM_CALIBRATION_FILE"
+"""Environment variable naming a calibrated-parameter file to use instead of the shipped one.
+
+``somatosim calibrate --check`` sets it so that a check command (a test run) sees a candidate
+calibration; it also lets a user compare a model run under another calibration. A file that
+cannot be read stops the program with a one-line message naming the variable.
+"""
+
 
 def _load_calibration() -> dict[str, Any]:
+    override = os.environ.get(CALIBRATION_ENV)
     try:
-        text = (files("somatosim") / "data" / CALIBRATION_FILE).read_text(encoding="utf-8")
+        if override:
+            text = Path(override).read_text(encoding="utf-8")
+        else:
+            text = (files("somatosim") / "data" / CALIBRATION_FILE).read_text(encoding="utf-8")
     except FileNotFoundError:
+        if override:
+            _stop(f"{CALIBRATION_ENV}={override!r}: no such file")
         return {}
-    data = json.loads(text)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if override:
+            _stop(f"{CALIBRATION_ENV}={override!r}: not JSON ({exc})")
+        raise
     if not isinstance(data, dict):
+        if override:
+            _stop(f"{CALIBRATION_ENV}={override!r}: expected an object of parameter entries")
         raise ValueError(f"{CALIBRATION_FILE}: expected an object of parameter entries")
     return data
+
+
+def _stop(message: str) -> NoReturn:
+    # Read at import, before any command can catch an error: a one-line message, no traceback.
+    sys.stderr.write(f"error: {message}\n")
+    raise SystemExit(2)
 
 
 def _calibrated(
