@@ -604,7 +604,9 @@ def render_model_markdown() -> str:
         "## Parameters",
         "",
         "`value` is the shipped value; `literature` is the table's written value where "
-        "`somatosim calibrate` changed it (`=` where it did not; see docs/validation.md).",
+        "`somatosim calibrate` changed it (`=` where it did not; see docs/validation.md). "
+        "To run the model under another calibrated file, name it in the environment variable "
+        "`SOMATOSIM_CALIBRATION_FILE`.",
         "",
     ]
     out += _table(
