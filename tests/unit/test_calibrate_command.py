@@ -207,3 +207,24 @@ def test_checks_reject_a_fit_that_breaks_them(
     # A start that fails a check stops the run before any fitting.
     with pytest.raises(InputError, match="the start fails the check"):
         calibrate(cases, ("sc_ka",), start=start.replace(sc_ka=0.4), checks=(check,), **kw)  # type: ignore[arg-type]
+
+
+def test_validation_report_names_the_calibration_it_ran_under(tmp_path: Path) -> None:
+    from somatosim.calibration.validate import run_validation, write_report
+
+    report = run_validation([get_case(c) for c in _PK_CASES[:2]])
+    assert report.calibration["source"] == "shipped"
+    assert report.calibration["matches_record"] is True
+    paths = write_report(report, tmp_path, figures=False)
+    data = json.loads(paths["json"].read_text(encoding="utf-8"))
+    assert data["calibration"]["command"].startswith("somatosim calibrate --start ")
+    assert "written by <code>somatosim calibrate" in paths["html"].read_text(encoding="utf-8")
+    code = (
+        "from somatosim.calibration.validate import run_validation; "
+        "from somatosim.calibration.cases import get_case; "
+        "print(run_validation([get_case('8.4-cmax')]).calibration)"
+    )
+    shipped = str(_DATA / CALIBRATION_FILE)
+    done = _run_python(code, {CALIBRATION_ENV: shipped})
+    assert done.returncode == 0 and "'source': 'environment'" in done.stdout
+    assert repr(shipped) in done.stdout

@@ -33,6 +33,7 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,7 @@ __all__ = [
     "CalibrationResult",
     "bounded_miss",
     "calibrate",
+    "calibration_provenance",
     "case_residuals",
     "read_parameter_file",
     "values_digest",
@@ -186,6 +188,31 @@ SD_PER_TOLERANCE = 1.96
 """Weight of the case residuals: most tolerances are 95 % intervals (``docs/validation.md``,
 rules R1-R4), so a miss of one tolerance is about 1.96 standard errors; the prior residuals
 are in prior SDs. Near zero a weighted case residual is its miss in SD units."""
+
+
+def calibration_provenance() -> dict[str, Any]:
+    """Which calibration the model runs under, for reports.
+
+    Returns
+    -------
+    dict
+        ``source`` ("shipped" or "environment"), ``file``, and for the shipped file the
+        recorded ``command``, its ``passed`` count and whether the loaded values match the
+        record's digest (``matches_record``).
+    """
+    from somatosim.model.parameters import CALIBRATION_FILE, CALIBRATION_IN_USE
+
+    if CALIBRATION_IN_USE:
+        return {"source": "environment", "variable": CALIBRATION_ENV, "file": CALIBRATION_IN_USE}
+    out: dict[str, Any] = {"source": "shipped", "file": CALIBRATION_FILE}
+    try:
+        record = json.loads((files("somatosim") / "data" / RUN_RECORD_FILE).read_text("utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return out
+    out["command"] = record.get("command", "")
+    out["passed"] = record.get("passed")
+    out["matches_record"] = record.get("calibrated_digest") == values_digest(default_parameters())
+    return out
 
 
 def _n_passed(r: FloatArray) -> int:

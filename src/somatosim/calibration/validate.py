@@ -26,6 +26,7 @@ from typing import Any
 from somatosim._version import __version__
 from somatosim.calibration._runner import seed_offset
 from somatosim.calibration.cases import CASES, SECTIONS, ValidationCase
+from somatosim.calibration.fit import calibration_provenance
 from somatosim.calibration.population import CHECK_SUBJECTS
 from somatosim.model.parameters import ParameterSet, default_parameters
 
@@ -206,6 +207,7 @@ class ValidationReport:
     somatosim_version: str = __version__
     seed_offset: int = 0
     stability: dict[str, bool] = field(default_factory=dict)
+    calibration: dict[str, Any] = field(default_factory=dict)
 
     @property
     def passed(self) -> int:
@@ -235,6 +237,7 @@ class ValidationReport:
             "seconds": round(self.seconds, 2),
             "failing": [r.id for r in self.results if not r.passed],
             "stability": self.stability,
+            "calibration": self.calibration,
             "parameters": self.parameters,
             "records": [r.to_json() for r in self.results],
         }
@@ -393,6 +396,9 @@ def run_validation(
         time.perf_counter() - t0,
         seed_offset=offset,
         stability=stability,
+        calibration=(
+            calibration_provenance() if params is None else {"source": "parameters given"}
+        ),
     )
 
 
@@ -468,6 +474,22 @@ def _html(
             + ".</p>"
         )
     target = "meets" if report.pass_fraction >= PASS_FRACTION_TARGET else "does NOT meet"
+    cal = report.calibration
+    if cal.get("source") == "shipped":
+        cal_html = f"<p>Parameters: the shipped calibration ({e(str(cal.get('file')))}"
+        if cal.get("command"):
+            cal_html += f", written by <code>{e(str(cal['command']))}</code>"
+            if not cal.get("matches_record"):
+                cal_html += "; its values do NOT match the run record"
+        cal_html += ").</p>"
+    elif cal.get("source") == "environment":
+        cal_html = (
+            f"<p>Parameters: the calibration in {e(str(cal.get('file')))}, named by "
+            f"{e(str(cal.get('variable')))}, not the shipped one.</p>"
+        )
+    else:
+        cal_html = "<p>Parameters: a set given to the validation run, not the shipped one.</p>"
+
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>somatosim validation</title>
 <style>
@@ -481,6 +503,7 @@ figure{{display:inline-block;margin:8px;width:46%}} img{{width:100%}} small{{col
 <p>somatosim {e(report.somatosim_version)} — {report.passed} of {len(report.results)} cases pass
 ({100 * report.pass_fraction:.1f} %); this {target} the {100 * PASS_FRACTION_TARGET:.0f} % target.
 Run time {report.seconds:.0f} s; seed offset {report.seed_offset}.</p>
+{cal_html}
 {stab}
 <h2>Failing cases and why</h2><ul>{fail_list or "<li>none</li>"}</ul>
 <h2>Figures</h2>{figs}

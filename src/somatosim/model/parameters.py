@@ -521,6 +521,8 @@ def _calibrated(
 
 
 PARAMETERS: tuple[ParameterSpec, ...] = _calibrated(_TABLE, _load_calibration())
+CALIBRATION_IN_USE: str = os.environ.get(CALIBRATION_ENV, "")
+"""The file named by :data:`CALIBRATION_ENV` when the table was loaded ("" = the shipped one)."""
 """The shipped parameter table: written values with the shipped calibration applied."""
 
 PARAMETER_INDEX: MappingProxyType[str, int] = MappingProxyType(
