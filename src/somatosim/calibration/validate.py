@@ -16,7 +16,6 @@ import html
 import json
 import math
 import os
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -29,6 +28,7 @@ from somatosim.calibration.cases import CASES, SECTIONS, ValidationCase
 from somatosim.calibration.fit import calibration_provenance
 from somatosim.calibration.population import CHECK_SUBJECTS
 from somatosim.model.parameters import ParameterSet, default_parameters
+from somatosim.scenario.io import atomic_write_text
 
 __all__ = [
     "DIAGNOSES",
@@ -378,7 +378,7 @@ def run_validation(
             else:
                 value, seconds, err = _evaluate(case, params)
                 if cached is not None and not err:
-                    _atomic_write(
+                    atomic_write_text(
                         cached, json.dumps({"model": value, "seconds": seconds, "error": err})
                     )
             results.append(_record(case, value, seconds, err))
@@ -400,17 +400,6 @@ def run_validation(
             calibration_provenance() if params is None else {"source": "parameters given"}
         ),
     )
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _fmt(x: float) -> str:
@@ -570,9 +559,9 @@ def write_report(
             for rec in population.to_dict(orient="records")
         ]
     jpath = out / "validation.json"
-    _atomic_write(jpath, json.dumps(data, indent=2, allow_nan=False, default=str))
+    atomic_write_text(jpath, json.dumps(data, indent=2, allow_nan=False, default=str))
     hpath = out / "validation.html"
-    _atomic_write(hpath, _html(report, drawn, population))
+    atomic_write_text(hpath, _html(report, drawn, population))
     paths["json"] = jpath
     paths["html"] = hpath
     return paths
