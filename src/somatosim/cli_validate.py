@@ -92,6 +92,14 @@ def calibrate_command(
     seed: Annotated[int, typer.Option("--seed", help="seed of the start points")] = 0,
     max_nfev: Annotated[int, typer.Option("--max-evals", help="evaluations per start")] = 60,
     fast: Annotated[bool, typer.Option("--fast", help="fit to the fast subset only")] = False,
+    prior_weight: Annotated[
+        float,
+        typer.Option(
+            "--prior-weight",
+            min=0.0,
+            help="weight of the pull towards the literature values (0 = bounds only)",
+        ),
+    ] = 1.0,
     keep_passes: Annotated[
         bool,
         typer.Option(
@@ -129,6 +137,7 @@ def calibrate_command(
     command += ["--seed", str(seed), "--max-evals", str(max_nfev)]
     command += [f"--free={f}" for f in free or ()] + (["--fast"] if fast else [])
     command += [] if keep_passes else ["--allow-fewer-passes"]
+    command += [] if prior_weight == 1.0 else ["--prior-weight", repr(prior_weight)]
     command += [f"--check={shlex.quote(c)}" for c in check or ()]
     res = calibrate(
         cases,
@@ -136,6 +145,7 @@ def calibrate_command(
         n_starts=n_starts,
         seed=seed,
         max_nfev=max_nfev,
+        prior_weight=prior_weight,
         keep_passes=keep_passes,
         checks=tuple(check or ()),
         start=start_params,
