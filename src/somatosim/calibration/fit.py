@@ -444,6 +444,10 @@ def calibrate(
         )
 
     n_eval = 0
+    # the start, then per start at most max_nfev evaluations of the objective (its start point
+    # included), each followed by at most one Jacobian (one evaluation per free parameter)
+    most = 1 + n_starts * max_nfev * (len(free_parameters) + 1)
+    t_fit = time.perf_counter()
     raw: dict[bytes, FloatArray] = {}
     # every evaluated point, in order: (x, weighted residuals, raw case misses)
     evaluated: list[tuple[FloatArray, FloatArray, FloatArray]] = []
@@ -457,9 +461,12 @@ def calibrate(
         out = np.concatenate([SD_PER_TOLERANCE * bounded_miss(r), prior])
         evaluated.append((np.array(x, dtype=float), out, r))
         if n_eval % 5 == 1:
+            each = (time.perf_counter() - t_fit) / n_eval
+            left = max(most - n_eval, 0) * each / 60.0
             say(
-                f"evaluation {n_eval}: cost {0.5 * float(out @ out):.4g}, "
-                f"{int(np.sum(np.abs(r) <= 1))}/{len(r)} cases within tolerance"
+                f"evaluation {n_eval} of at most {most} ({each:.0f} s each, at most "
+                f"{left:.0f} min left): cost {0.5 * float(out @ out):.4g}, "
+                f"{_n_passed(r)}/{len(r)} cases within tolerance"
             )
         return out
 
