@@ -125,6 +125,8 @@ RESIDUAL_CAP = 10.0
 INFORM_THRESHOLD = 0.2
 MAX_CHECKED_CANDIDATES = 8
 """Candidates tried against the check commands before falling back to the start."""
+CHECK_OUTPUT_LINES = 10
+"""Lines of a failing check's output kept in the run record (its ``FAILED`` lines if any)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,12 +223,16 @@ def _n_passed(r: FloatArray) -> int:
 
 
 def _failed_checks(
-    checks: Sequence[str], params: ParameterSet, say: Callable[[str], None]
+    checks: Sequence[str],
+    params: ParameterSet,
+    say: Callable[[str], None],
+    why: list[str] | None = None,
 ) -> list[str]:
     """The check commands that fail when the model runs with ``params`` as its calibration.
 
     The candidate file marks every value that differs from the literature as calibrated, so
-    the model run by a check sees exactly ``params``.
+    the model run by a check sees exactly ``params``. The last lines a failing command printed
+    (pytest's ``FAILED ...`` summary) are appended to ``why``.
     """
     if not checks:
         return []
@@ -250,6 +256,11 @@ def _failed_checks(
             done = subprocess.run(command, shell=True, env=env, capture_output=True, check=False)
             if done.returncode != 0:
                 failed.append(command)
+                if why is not None:
+                    lines = done.stdout.decode(errors="replace").strip().splitlines()
+                    lines += done.stderr.decode(errors="replace").strip().splitlines()
+                    shown = [ln for ln in lines if ln.startswith(("FAILED", "ERROR"))]
+                    why.extend((shown or lines)[-CHECK_OUTPUT_LINES:])
                 break  # the candidate is out; the remaining checks need not run
     return failed
 
@@ -532,12 +543,18 @@ def calibrate(
     checked: list[dict[str, Any]] = []
     chosen = None
     for cand in unique[:MAX_CHECKED_CANDIDATES]:
-        failed = _failed_checks(checks, to_params(cand[0]), say)
+        why: list[str] = []
+        failed = _failed_checks(checks, to_params(cand[0]), say, why)
         checked.append(
             {
                 "cost": 0.5 * float(cand[1] @ cand[1]),
                 "passed": _n_passed(cand[2]),
                 "failed_checks": failed,
+                "check_output": why,
+                "failing_cases": [
+                    c.id for c, r in zip(fit_cases, cand[2], strict=True) if abs(r) > 1
+                ],
+                "x": {n: float(v) for n, v in zip(free_parameters, cand[0], strict=True)},
             }
         )
         if not failed:
@@ -602,6 +619,7 @@ def calibrate(
             "keep_passes": keep_passes,
             "checks": list(checks),
             "candidates_checked": checked,
+            "fits": records,
             "guard_used": guard_used,
             "evaluations": n_eval,
             "seconds": round(result.seconds, 1),
