@@ -192,7 +192,8 @@ def test_checks_reject_a_fit_that_breaks_them(
     monkeypatch.setattr(fit, "case_residuals", misses)
     check = (
         f'{shlex.quote(sys.executable)} -c "import sys; from somatosim import '
-        "default_parameters as d; sys.exit(0 if d()['sc_ka'] >= 0.45 else 1)\""
+        "default_parameters as d; ok = d()['sc_ka'] >= 0.45; print('noise'); "
+        "print('' if ok else 'FAILED sc_ka too low'); sys.exit(0 if ok else 1)\""
     )
     cases = [get_case(c) for c in _PK_CASES[:2]]
     kw = dict(n_starts=1, max_nfev=2, prior_weight=20.0, keep_passes=False)
@@ -202,6 +203,8 @@ def test_checks_reject_a_fit_that_breaks_them(
     run = json.loads((tmp_path / RUN_RECORD_FILE).read_text(encoding="utf-8"))
     assert run["checks"] == [check]
     assert run["candidates_checked"][0]["failed_checks"] == [check]
+    assert run["candidates_checked"][0]["check_output"] == ["FAILED sc_ka too low"]
+    assert run["candidates_checked"][0]["x"]["sc_ka"] < 0.45
     # The candidates that failed were skipped; the run fell back at worst to the start.
     assert all(c["failed_checks"] in ([], [check]) for c in run["candidates_checked"])
     # A start that fails a check stops the run before any fitting.
