@@ -231,3 +231,28 @@ def test_validation_report_names_the_calibration_it_ran_under(tmp_path: Path) ->
     done = _run_python(code, {CALIBRATION_ENV: shipped})
     assert done.returncode == 0 and "'source': 'environment'" in done.stdout
     assert repr(shipped) in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"sc_ka": {"literature": 0.33, "calibrated": 5.0}}, "sc_ka.calibrated = 5.0 is outside"),
+        ({"no_such": {"literature": 1.0, "calibrated": 1.0}}, "no_such: unknown parameter"),
+        ({"sc_ka": "x"}, "sc_ka: needs numeric 'literature' and 'calibrated' entries"),
+    ],
+)
+def test_a_bad_calibration_file_in_the_environment_stops_with_one_line(
+    tmp_path: Path, change: dict[str, object], message: str
+) -> None:
+    data = json.loads((_DATA / CALIBRATION_FILE).read_text(encoding="utf-8"))
+    data.update(change)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    done = _run_python("import somatosim", {CALIBRATION_ENV: str(path)})
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert (
+        len(lines) == 1
+        and lines[0].startswith(f"error: {CALIBRATION_ENV}=")
+        and message in lines[0]
+    )

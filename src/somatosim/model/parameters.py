@@ -489,7 +489,31 @@ def _load_calibration() -> dict[str, Any]:
         if override:
             _stop(f"{CALIBRATION_ENV}={override!r}: expected an object of parameter entries")
         raise ValueError(f"{CALIBRATION_FILE}: expected an object of parameter entries")
+    if override:
+        _check_entries(override, data)
     return data
+
+
+def _check_entries(path: str, data: dict[str, Any]) -> None:
+    specs = {spec.name: spec for spec in _TABLE}
+    for name, entry in data.items():
+        where = f"{CALIBRATION_ENV}={path!r}: {name}"
+        if name not in specs:
+            _stop(f"{where}: unknown parameter (see `somatosim params`)")
+        spec = specs[name]
+        values = (
+            [entry.get(k) for k in ("literature", "calibrated")] if isinstance(entry, dict) else []
+        )
+        if len(values) != 2 or not all(
+            isinstance(v, (int, float)) and math.isfinite(v) for v in values
+        ):
+            _stop(f"{where}: needs numeric 'literature' and 'calibrated' entries")
+        cal = float(entry["calibrated"])
+        if not spec.lower <= cal <= spec.upper:
+            _stop(
+                f"{where}.calibrated = {cal} is outside its plausible range "
+                f"{spec.lower}-{spec.upper} {spec.unit}"
+            )
 
 
 def _stop(message: str) -> NoReturn:
@@ -521,9 +545,10 @@ def _calibrated(
 
 
 PARAMETERS: tuple[ParameterSpec, ...] = _calibrated(_TABLE, _load_calibration())
+"""The shipped parameter table: written values with the shipped calibration applied."""
+
 CALIBRATION_IN_USE: str = os.environ.get(CALIBRATION_ENV, "")
 """The file named by :data:`CALIBRATION_ENV` when the table was loaded ("" = the shipped one)."""
-"""The shipped parameter table: written values with the shipped calibration applied."""
 
 PARAMETER_INDEX: MappingProxyType[str, int] = MappingProxyType(
     {spec.name: i for i, spec in enumerate(PARAMETERS)}
