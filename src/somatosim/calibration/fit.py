@@ -47,6 +47,7 @@ from somatosim.model.parameters import (
     PARAMETER_INDEX,
     PARAMETERS,
     ParameterSet,
+    calibrated_value_problem,
     default_parameters,
     literature_parameters,
 )
@@ -345,16 +346,10 @@ def read_parameter_file(
             raise InputError(f"start file {str(p)!r}: unknown parameter {name!r}")
         spec = PARAMETERS[PARAMETER_INDEX[name]]
         value = entry.get("calibrated") if isinstance(entry, dict) else None
-        if not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise InputError(
-                f"start file {str(p)!r}: {name}.calibrated = {value!r} is not a number"
-            )
-        if not spec.lower <= value <= spec.upper:
-            raise InputError(
-                f"start file {str(p)!r}: {name}.calibrated = {value} is outside its plausible "
-                f"range {spec.lower}-{spec.upper} {spec.unit}"
-            )
-        values[name] = float(value)
+        problem = calibrated_value_problem(spec, value)
+        if problem:
+            raise InputError(f"start file {str(p)!r}: {problem}")
+        values[name] = float(value)  # type: ignore[arg-type]
         if entry.get("free"):
             informs[name] = [str(c) for c in entry.get("cases", [])]
     return literature_parameters().replace(**values), informs
@@ -459,7 +454,6 @@ def calibrate(
     # included), each followed by at most one Jacobian (one evaluation per free parameter)
     most = 1 + n_starts * max_nfev * (len(free_parameters) + 1)
     t_fit = time.perf_counter()
-    raw: dict[bytes, FloatArray] = {}
     # every evaluated point, in order: (x, weighted residuals, raw case misses)
     evaluated: list[tuple[FloatArray, FloatArray, FloatArray]] = []
 
@@ -467,7 +461,6 @@ def calibrate(
         nonlocal n_eval
         n_eval += 1
         r = case_residuals(fit_cases, to_params(x))
-        raw[x.tobytes()] = r
         prior = prior_weight * (x - x_lit) / prior_sd
         out = np.concatenate([SD_PER_TOLERANCE * bounded_miss(r), prior])
         evaluated.append((np.array(x, dtype=float), out, r))
@@ -521,28 +514,20 @@ def calibrate(
             best = res
     assert best is not None
     x_fit = np.asarray(best.x, dtype=float)
-    r_fit = raw.get(x_fit.tobytes())
-    if r_fit is None:
-        r_fit = case_residuals(fit_cases, to_params(x_fit))
-    out_fit = np.concatenate(
-        [SD_PER_TOLERANCE * bounded_miss(r_fit), prior_weight * (x_fit - x_lit) / prior_sd]
-    )
+    by_x = {e[0].tobytes(): e for e in evaluated}  # each evaluated set once
+    if x_fit.tobytes() not in by_x:  # least_squares evaluates its result; kept for safety
+        fun(x_fit)
+        by_x[x_fit.tobytes()] = evaluated[-1]
+    fitted = by_x.pop(x_fit.tobytes())
     # Candidates in order of preference: the fit's result, then every evaluated set by cost.
     # The guard drops those passing fewer cases than the start; the checks (commands run with
     # the candidate as the model's calibration) drop those that break a behaviour test.
-    candidates: list[tuple[FloatArray, FloatArray, FloatArray]] = [(x_fit, out_fit, r_fit)]
-    candidates += sorted(evaluated, key=lambda e: float(e[1] @ e[1]))
+    candidates = [fitted, *sorted(by_x.values(), key=lambda e: float(e[1] @ e[1]))]
     if keep_passes:
         candidates = [c for c in candidates if _n_passed(c[2]) >= passed0]
-    seen: set[bytes] = set()
-    unique = []
-    for c in candidates:
-        if c[0].tobytes() not in seen:
-            seen.add(c[0].tobytes())
-            unique.append(c)
     checked: list[dict[str, Any]] = []
     chosen = None
-    for cand in unique[:MAX_CHECKED_CANDIDATES]:
+    for cand in candidates[:MAX_CHECKED_CANDIDATES]:
         why: list[str] = []
         failed = _failed_checks(checks, to_params(cand[0]), say, why)
         checked.append(

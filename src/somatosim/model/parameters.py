@@ -508,12 +508,24 @@ def _check_entries(path: str, data: dict[str, Any]) -> None:
             isinstance(v, (int, float)) and math.isfinite(v) for v in values
         ):
             _stop(f"{where}: needs numeric 'literature' and 'calibrated' entries")
-        cal = float(entry["calibrated"])
-        if not spec.lower <= cal <= spec.upper:
-            _stop(
-                f"{where}.calibrated = {cal} is outside its plausible range "
-                f"{spec.lower}-{spec.upper} {spec.unit}"
-            )
+        problem = calibrated_value_problem(spec, entry["calibrated"])
+        if problem:
+            _stop(f"{CALIBRATION_ENV}={path!r}: {problem}")
+
+
+def calibrated_value_problem(spec: ParameterSpec, value: object) -> str | None:
+    """What is wrong with ``value`` as the calibrated value of ``spec`` (None if nothing).
+
+    Shared by every reader of calibrated-parameter files, so they word it alike.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return f"{spec.name}.calibrated = {value!r} is not a number"
+    if not spec.lower <= value <= spec.upper:
+        return (
+            f"{spec.name}.calibrated = {value} is outside its plausible range "
+            f"{spec.lower}-{spec.upper} {spec.unit}"
+        )
+    return None
 
 
 def _stop(message: str) -> NoReturn:
