@@ -33,10 +33,14 @@ import numpy as np
 from somatosim.model.references import REFERENCES
 
 __all__ = [
+    "CALIBRATION_ENV",
+    "CALIBRATION_FILE",
+    "CALIBRATION_IN_USE",
     "PARAMETERS",
     "PARAMETER_INDEX",
     "ParameterSet",
     "ParameterSpec",
+    "calibrated_value_problem",
     "default_parameters",
     "literature_parameters",
 ]
