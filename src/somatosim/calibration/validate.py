@@ -22,11 +22,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from somatosim._version import __version__
 from somatosim.calibration._runner import seed_offset
 from somatosim.calibration.cases import CASES, SECTIONS, ValidationCase
 from somatosim.calibration.fit import calibration_provenance
-from somatosim.calibration.population import CHECK_SUBJECTS
+from somatosim.calibration.population import CHECK_SUBJECTS, PERCENTILE_TOLERANCE, cells_off
 from somatosim.model.parameters import ParameterSet, default_parameters
 from somatosim.scenario.io import atomic_write_text
 
@@ -425,6 +427,47 @@ def _interval_text(r: CaseResult) -> str:
     return f"{_fmt(r.lower)} to {_fmt(r.upper)}"
 
 
+def _population_html(table: pd.DataFrame) -> str:
+    """The reference-range check: summary, cells off with their reasons, and the table."""
+    e = html.escape
+    off = cells_off(table)
+    cells = 3 * len(table)
+    tol = 100 * PERCENTILE_TOLERANCE
+    names = {"p2_5": "P2.5", "p50": "P50", "p97_5": "P97.5"}
+    off_keys = {(c["sex"], c["age_years"], c["percentile"]) for c in off}
+    items = "".join(
+        f"<li><b>{e(c['sex'])}, {names[c['percentile']]} at {c['age_years']} y</b>: "
+        f"{c['simulated']:.0f} against {c['reference']:.0f} ng/mL "
+        f"({100 * c['deviation']:+.0f} %) — {e(c['reason'])}</li>"
+        for c in off
+    )
+    body = []
+    for rec in table.to_dict(orient="records"):
+        tds = [f"<td>{e(str(rec['sex']))}</td><td>{int(rec['age_years'])}</td><td>{rec['n']}</td>"]
+        for col in names:
+            bad = (str(rec["sex"]), int(rec["age_years"]), col) in off_keys
+            tds.append(
+                f"<td>{float(rec['ref_' + col]):.0f}</td><td>{float(rec['sim_' + col]):.0f}</td>"
+                f"<td class='{'off' if bad else 'ok'}'>{100 * float(rec['dev_' + col]):+.1f} %</td>"
+            )
+        body.append("<tr>" + "".join(tds) + "</tr>")
+    head = "".join(
+        f"<th>{n} LIFE</th><th>{n} model</th><th>{n} deviation</th>" for n in names.values()
+    )
+    return (
+        "<h2>Virtual population against the LIFE percentiles</h2>"
+        f"<p>{cells - len(off)} of {cells} percentile cells within {tol:.0f} % of the LIFE "
+        f"table (issue criterion: all); simulated IGF-1 in ng/mL, per sex and ±5-year age "
+        "band (18-22 y at 20 y).</p>"
+        + (f"<ul>{items}</ul>" if off else "")
+        + "<table class='population'><tr><th>sex</th><th>age (y)</th><th>n</th>"
+        + head
+        + "</tr>"
+        + "".join(body)
+        + "</table>"
+    )
+
+
 def _html(
     report: ValidationReport, figures: Sequence[tuple[str, str]], population: Any | None
 ) -> str:
@@ -446,11 +489,7 @@ def _html(
         "</figure>"
         for name, title in figures
     )
-    pop_html = ""
-    if population is not None:
-        pop_html = "<h2>Virtual population against the LIFE percentiles</h2>" + (
-            population.to_html(index=False, float_format=lambda v: f"{v:.3g}")
-        )
+    pop_html = "" if population is None else _population_html(population)
     failing = [r for r in report.results if not r.passed]
     fail_list = "".join(f"<li><b>{e(r.id)}</b>: {e(r.reason)}</li>" for r in failing)
     unstable = [k for k, v in report.stability.items() if not v]
@@ -486,6 +525,7 @@ body{{font-family:system-ui,sans-serif;margin:2em;max-width:1400px}}
 table{{border-collapse:collapse;font-size:13px}} td,th{{border:1px solid #ccc;padding:4px;
 vertical-align:top}} tr.pass td:last-child{{background:#e6f4e6}}
 tr.fail td:last-child{{background:#fbe3e3}} tr.xfail td:last-child{{background:#fff1d6}}
+td.off{{background:#fbe3e3}} td.ok{{background:#e6f4e6}}
 figure{{display:inline-block;margin:8px;width:46%}} img{{width:100%}} small{{color:#555}}
 </style></head><body>
 <h1>somatosim validation against published human data</h1>
@@ -558,6 +598,13 @@ def write_report(
             }
             for rec in population.to_dict(orient="records")
         ]
+        off = cells_off(population)
+        data["population_check"] = {
+            "tolerance": PERCENTILE_TOLERANCE,
+            "cells": 3 * len(population),
+            "within": 3 * len(population) - len(off),
+            "off": off,
+        }
     jpath = out / "validation.json"
     atomic_write_text(jpath, json.dumps(data, indent=2, allow_nan=False, default=str))
     hpath = out / "validation.html"
