@@ -83,3 +83,10 @@ def test_validate_report_states_the_population_check_and_marks_the_cells_off() -
     assert "female, P2.5 at 20 y</b>: 142 against 119 ng/mL (+19 %)" in page
     assert page.count("class='off'") == 1
     assert "+19.0 %" in page
+
+
+def test_an_empty_cell_counts_as_off() -> None:
+    table = _life_as_simulated()
+    table.loc[0, ["sim_p50", "dev_p50"]] = float("nan")
+    off = cells_off(table)
+    assert [(c["sex"], c["age_years"], c["percentile"]) for c in off] == [("male", 20, "p50")]

@@ -457,7 +457,7 @@ def _population_html(table: pd.DataFrame) -> str:
     return (
         "<h2>Virtual population against the LIFE percentiles</h2>"
         f"<p>{cells - len(off)} of {cells} percentile cells within {tol:.0f} % of the LIFE "
-        f"table (issue criterion: all); simulated IGF-1 in ng/mL, per sex and ±5-year age "
+        f"table (the check asks for all); simulated IGF-1 in ng/mL, per sex and ±5-year age "
         "band (18-22 y at 20 y).</p>"
         + (f"<ul>{items}</ul>" if off else "")
         + "<table class='population'><tr><th>sex</th><th>age (y)</th><th>n</th>"
@@ -591,19 +591,20 @@ def write_report(
             paths[name] = out / name
     data = report.to_json()
     if population is not None:
-        data["population"] = [
-            {
+
+        def finite(rec: dict[Any, Any]) -> dict[Any, Any]:
+            return {
                 k: (None if isinstance(v, float) and not math.isfinite(v) else v)
                 for k, v in rec.items()
             }
-            for rec in population.to_dict(orient="records")
-        ]
+
+        data["population"] = [finite(rec) for rec in population.to_dict(orient="records")]
         off = cells_off(population)
         data["population_check"] = {
             "tolerance": PERCENTILE_TOLERANCE,
             "cells": 3 * len(population),
             "within": 3 * len(population) - len(off),
-            "off": off,
+            "off": [finite(c) for c in off],
         }
     jpath = out / "validation.json"
     atomic_write_text(jpath, json.dumps(data, indent=2, allow_nan=False, default=str))
