@@ -78,7 +78,8 @@ def test_cells_off_names_each_cell_beyond_ten_percent_with_its_reason() -> None:
 def test_validate_report_states_the_population_check_and_marks_the_cells_off() -> None:
     from somatosim.calibration.validate import _population_html
 
-    page = _population_html(_life_as_simulated(female_20_p2_5=0.19))
+    table = _life_as_simulated(female_20_p2_5=0.19)
+    page = _population_html(table, cells_off(table))
     assert "41 of 42 percentile cells within 10 %" in page
     assert "female, P2.5 at 20 y</b>: 142 against 119 ng/mL (+19 %)" in page
     assert page.count("class='off'") == 1

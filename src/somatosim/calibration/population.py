@@ -39,6 +39,7 @@ __all__ = [
     "CHECK_PER_CELL",
     "CHECK_SEED",
     "CHECK_SUBJECTS",
+    "PERCENTILES",
     "PERCENTILE_MISS_REASONS",
     "PERCENTILE_TOLERANCE",
     "RANDOM_EFFECTS",
@@ -67,6 +68,13 @@ CHECK_SEED = 2022
 
 CHECK_SUBJECTS = 2 * len(REFERENCE_AGES) * CHECK_PER_CELL
 """Virtual adults in the reference-range check: both sexes in every age band."""
+
+PERCENTILES: Mapping[str, tuple[float, str]] = {
+    "p2_5": (2.5, "P2.5"),
+    "p50": (50.0, "P50"),
+    "p97_5": (97.5, "P97.5"),
+}
+"""The checked percentiles: table column -> (percentile, label)."""
 
 PERCENTILE_TOLERANCE = 0.10
 """Issue 3, point 4: simulated P2.5, P50 and P97.5 within 10 % of the LIFE table."""
@@ -346,7 +354,7 @@ def percentile_table(population: pd.DataFrame) -> pd.DataFrame:
         ]
         vals = sel["igf1_ng_ml"].to_numpy(dtype=float)
         row: dict[str, Any] = {"sex": sex, "age_years": int(age), "n": len(vals)}
-        for q, col in ((2.5, "p2_5"), (50.0, "p50"), (97.5, "p97_5")):
+        for col, (q, _) in PERCENTILES.items():
             sim = float(np.percentile(vals, q)) if len(vals) else float("nan")
             refv = float(rec[col])
             row[f"ref_{col}"] = refv
@@ -369,7 +377,7 @@ def cells_off(table: pd.DataFrame, tolerance: float = PERCENTILE_TOLERANCE) -> l
     out: list[dict[str, Any]] = []
     records = [{str(k): v for k, v in r.items()} for r in table.to_dict(orient="records")]
     for rec in records:
-        for col in ("p2_5", "p50", "p97_5"):
+        for col in PERCENTILES:
             dev = float(rec[f"dev_{col}"])
             if math.isfinite(dev) and abs(dev) <= tolerance:
                 continue

@@ -28,7 +28,12 @@ from somatosim._version import __version__
 from somatosim.calibration._runner import seed_offset
 from somatosim.calibration.cases import CASES, SECTIONS, ValidationCase
 from somatosim.calibration.fit import calibration_provenance
-from somatosim.calibration.population import CHECK_SUBJECTS, PERCENTILE_TOLERANCE, cells_off
+from somatosim.calibration.population import (
+    CHECK_SUBJECTS,
+    PERCENTILE_TOLERANCE,
+    PERCENTILES,
+    cells_off,
+)
 from somatosim.model.parameters import ParameterSet, default_parameters
 from somatosim.scenario.io import atomic_write_text
 
@@ -427,13 +432,13 @@ def _interval_text(r: CaseResult) -> str:
     return f"{_fmt(r.lower)} to {_fmt(r.upper)}"
 
 
-def _population_html(table: pd.DataFrame) -> str:
-    """The reference-range check: summary, cells off with their reasons, and the table."""
+def _population_html(table: pd.DataFrame, off: Sequence[dict[str, Any]]) -> str:
+    """The reference-range check: summary, ``off`` (:func:`cells_off`) with their reasons, and
+    the table."""
     e = html.escape
-    off = cells_off(table)
     cells = 3 * len(table)
     tol = 100 * PERCENTILE_TOLERANCE
-    names = {"p2_5": "P2.5", "p50": "P50", "p97_5": "P97.5"}
+    names = {col: label for col, (_, label) in PERCENTILES.items()}
     off_keys = {(c["sex"], c["age_years"], c["percentile"]) for c in off}
     items = "".join(
         f"<li><b>{e(c['sex'])}, {names[c['percentile']]} at {c['age_years']} y</b>: "
@@ -469,7 +474,10 @@ def _population_html(table: pd.DataFrame) -> str:
 
 
 def _html(
-    report: ValidationReport, figures: Sequence[tuple[str, str]], population: Any | None
+    report: ValidationReport,
+    figures: Sequence[tuple[str, str]],
+    population: Any | None,
+    off: Sequence[dict[str, Any]] = (),
 ) -> str:
     e = html.escape
     rows = []
@@ -489,7 +497,7 @@ def _html(
         "</figure>"
         for name, title in figures
     )
-    pop_html = "" if population is None else _population_html(population)
+    pop_html = "" if population is None else _population_html(population, off)
     failing = [r for r in report.results if not r.passed]
     fail_list = "".join(f"<li><b>{e(r.id)}</b>: {e(r.reason)}</li>" for r in failing)
     unstable = [k for k, v in report.stability.items() if not v]
@@ -583,6 +591,7 @@ def write_report(
     paths: dict[str, Path] = {}
     drawn: list[tuple[str, str]] = []
     population = None
+    off: list[dict[str, Any]] = []
     if figures:
         from somatosim.calibration import _figures
 
@@ -609,7 +618,7 @@ def write_report(
     jpath = out / "validation.json"
     atomic_write_text(jpath, json.dumps(data, indent=2, allow_nan=False, default=str))
     hpath = out / "validation.html"
-    atomic_write_text(hpath, _html(report, drawn, population))
+    atomic_write_text(hpath, _html(report, drawn, population, off))
     paths["json"] = jpath
     paths["html"] = hpath
     return paths
