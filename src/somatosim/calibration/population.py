@@ -88,7 +88,9 @@ PERCENTILE_MISS_REASONS: Mapping[tuple[str, int, str], str] = {
         "to log-normal (P2.5 about 0.61 of the median, as LIFE's at 30-50 y). No sourced "
         "habit or measurement step widens the lower tail of young women alone: energy "
         "deficit, underweight, obesity, vegetarian diet and a single-sample within-subject "
-        "CV of 8-12 % were measured (docs/validation.md)"
+        "CV of 8-12 % were measured. An adult-only reference fitted from 20 y (Liao "
+        "2016, row 1.10) gives women the same shape at 20 y as at 30-40 y "
+        "(docs/validation.md)"
     ),
 }
 """Why a percentile cell misses the LIFE table, by (sex, age, percentile column).
