@@ -116,6 +116,15 @@ def calibrate_command(
             "naming the candidate (repeat; e.g. 'pytest -q tests/validation/test_behaviour.py')",
         ),
     ] = None,
+    constraints: Annotated[
+        bool,
+        typer.Option(
+            "--constraints",
+            help="also fit to the behaviour constraints (most GH during sleep, short nights, "
+            "protein over calories, IGF-1 feedback, GHRH + arginine with age); see "
+            "`somatosim.calibration.constraints`",
+        ),
+    ] = False,
 ) -> None:
     """Fit the free parameters to the validation cases and write the calibrated set.
 
@@ -123,6 +132,7 @@ def calibrate_command(
     digests of the start values and of the result, so that a rerun can be checked.
     """
     from somatosim.calibration.cases import CASES
+    from somatosim.calibration.constraints import CONSTRAINTS
     from somatosim.calibration.fit import DEFAULT_FREE, calibrate, read_parameter_file
     from somatosim.model.parameters import CALIBRATION_FILE
 
@@ -139,6 +149,7 @@ def calibrate_command(
     command += [] if keep_passes else ["--allow-fewer-passes"]
     command += [] if prior_weight == 1.0 else ["--prior-weight", repr(prior_weight)]
     command += [f"--check={shlex.quote(c)}" for c in check or ()]
+    command += ["--constraints"] if constraints else []
     res = calibrate(
         cases,
         tuple(free) if free else DEFAULT_FREE,
@@ -148,6 +159,7 @@ def calibrate_command(
         prior_weight=prior_weight,
         keep_passes=keep_passes,
         checks=tuple(check or ()),
+        constraints=CONSTRAINTS if constraints else (),
         start=start_params,
         start_informs=start_informs,
         out=out,
@@ -159,6 +171,11 @@ def calibrate_command(
         f"{res.passed} of the {n_fit} fitted cases; {res.evaluations} evaluations in "
         f"{res.seconds / 60:.0f} min; written {out}"
     )
+    if constraints:
+        typer.echo(
+            f"behaviour constraints met: {res.constraints_met_initial} -> "
+            f"{res.constraints_met} of {len(CONSTRAINTS)}"
+        )
     if res.guard_used:
         typer.echo(
             "the fit's best set passed fewer cases than the start or failed a check; written "

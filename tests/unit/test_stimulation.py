@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import somatosim
+from somatosim.calibration.constraints import ghrh_arginine_with_age
 from somatosim.clinical.stimulation import (
     GHD_SEVERITY,
     STIMULATION_CUTOFFS,
@@ -178,10 +179,10 @@ def test_ghrh_arginine_response_does_not_fall_with_age() -> None:
     # Ghigo E et al., JCEM 1990;71:1481: the GH response to GHRH + arginine does not vary with
     # age in healthy adults, which is why the test is used in older adults
     # medians over 24 pulse patterns: 3 patterns put the ratio anywhere within about ±0.08
-    young = stimulation_test({"age_years": 30}, "ghrh_arginine", seed=1, n_seeds=24)
-    old = stimulation_test({"age_years": 65}, "ghrh_arginine", seed=1, n_seeds=24)
-    assert old.verdict == "sufficient"
-    assert old.peak_gh > 0.7 * young.peak_gh
+    # measured by the function the calibration's constraints use
+    peaks = ghrh_arginine_with_age()
+    assert peaks["old_over_cutoff"] >= 1.0  # the 65-year-old reads "sufficient"
+    assert peaks["old_over_young"] > 0.7
 
 
 def test_partial_deficiency_fails_ghrh_arginine(

@@ -14,6 +14,14 @@ import pytest
 
 import somatosim
 from somatosim import Result
+from somatosim.calibration._measure import mean_daily
+from somatosim.calibration._measure import window_secretion_ug as secretion_between
+from somatosim.calibration.constraints import (
+    free_igf1_suppression,
+    night_share_of_daily_gh,
+    protein_over_calories,
+    short_nights_daily_gh_ratio,
+)
 
 SEEDS = (1, 2, 3, 4, 5, 6)
 MANY_SEEDS = tuple(range(1, 25))  # for effects of a few % that 6 pulse patterns do not resolve
@@ -22,18 +30,6 @@ YOUNG_MAN: dict[str, Any] = {"age_years": 25, "sex": "male"}
 
 def run(scenario: dict[str, Any], seeds: tuple[int, ...] = SEEDS, **kw: Any) -> list[Result]:
     return somatosim.simulate_many([scenario] * len(seeds), list(seeds), **kw)
-
-
-def mean_daily(results: list[Result], column: str) -> np.ndarray:
-    return np.mean([r.daily[column].to_numpy() for r in results], axis=0)
-
-
-def secretion_between(result: Result, start_h: float, end_h: float) -> float:
-    """GH secreted (µg) between two times, from the secretion-rate series."""
-    ts = result.timeseries
-    sel = ts.gh_secretion_rate.sel(hours=slice(start_h, end_h - 1e-9))
-    step_h = ts.attrs["save_every_min"] / 60.0
-    return float(sel.sum()) * step_h
 
 
 def largest_burst_near(results: list[Result], onset_clock: float, days: range) -> float:
@@ -66,8 +62,8 @@ def test_largest_pulse_follows_sleep_onset_and_moves_with_bedtime() -> None:
 
 def test_most_gh_is_secreted_during_sleep() -> None:
     # Van Cauter 2000 (60-70 % in early sleep); Brandenberger 2004 (52.8 ± 3.5 % sleep pulse)
-    frac = mean_daily(run({"days": 4, "subject": YOUNG_MAN}, MANY_SEEDS), "gh_sleep_fraction")[1:]
-    assert 0.5 < frac.mean() < 0.8
+    # measured by the function the calibration's constraint "night-share" uses
+    assert 0.5 < night_share_of_daily_gh() < 0.8
 
 
 # ---- b. sleep loss (M3) ----------------------------------------------------------------------
@@ -94,21 +90,7 @@ def test_recovery_sleep_after_deprivation_intensifies_surge() -> None:
 def test_week_of_four_hour_nights_lowers_daily_gh() -> None:
     # Spiegel 2000 protocol: 01:00-05:00 in bed for 6-7 nights. Spiegel reports a biphasic
     # profile and partial compensation (more slow-wave sleep), so the expected fall is modest.
-    ctrl = mean_daily(run({"days": 10, "subject": YOUNG_MAN}, MANY_SEEDS), "gh_secretion_mg")
-    short = mean_daily(
-        run(
-            {
-                "days": 10,
-                "subject": YOUNG_MAN,
-                "phases": [
-                    {"start_day": 2, "end_day": 9, "sleep": {"bedtime": "01:00", "hours": 4}}
-                ],
-            },
-            MANY_SEEDS,
-        ),
-        "gh_secretion_mg",
-    )
-    assert short[3:9].mean() < 0.97 * ctrl[3:9].mean()
+    assert short_nights_daily_gh_ratio() < 0.97
 
 
 # ---- c. fasting (M6) ----------------------------------------------------------------------------
@@ -162,10 +144,9 @@ def test_calorie_deficit_lowers_igf1_less_with_high_protein() -> None:
 
 def test_protein_matters_more_than_calories_in_fed_adult() -> None:
     # Fontana 2008: long-term CR with high protein does not lower IGF-1; protein cut does
-    base = _final_igf({}, seeds=MANY_SEEDS)
-    less_protein = _final_igf({"protein_g_per_kg": 0.9}, seeds=MANY_SEEDS)  # −25 % protein
-    less_energy = _final_igf({"energy_percent_of_need": 75}, seeds=MANY_SEEDS)  # −25 % energy
-    assert base - less_protein > 1.5 * (base - less_energy)
+    # IGF-1 falls with −25 % protein and with −25 % energy
+    d_protein, d_energy = protein_over_calories()
+    assert d_protein > 1.5 * d_energy
 
 
 # ---- e. micronutrients (M7) -----------------------------------------------------------------------
@@ -406,23 +387,10 @@ def test_oral_not_transdermal_estrogen_lowers_igf1_while_gh_rises() -> None:
 # ---- h. free IGF-1 feedback (M8) ------------------------------------------------------------------------
 def test_raising_free_igf1_suppresses_gh_within_an_hour() -> None:
     # Hartman 1993: suppression began within 60 min; Bermann 1994: IGF-1 x2.8 -> GH −85 %
-    inf = {"agent": "igf1_infusion", "day": 1, "time": "08:00", "dose": 20, "minutes": 360}
-    treated = run({"days": 2, "subject": YOUNG_MAN, "challenges": [inf]})
-    ctrl = run({"days": 2, "subject": YOUNG_MAN})
-    first_hour = [secretion_between(r, 32.5, 33.5) for r in treated]
-    first_ctrl = [secretion_between(r, 32.5, 33.5) for r in ctrl]
-    later = [secretion_between(r, 33.0, 38.0) for r in treated]
-    later_ctrl = [secretion_between(r, 33.0, 38.0) for r in ctrl]
-    assert np.mean(first_hour) < 0.8 * np.mean(first_ctrl)
-    assert np.mean(later) < 0.5 * np.mean(later_ctrl)
-    free_rise = [
-        float(
-            r.timeseries.igf1_free.sel(hours=33.0, method="nearest")
-            / r.timeseries.igf1_free.sel(hours=31.9, method="nearest")
-        )
-        for r in treated
-    ]
-    assert min(free_rise) > 1.3
+    s = free_igf1_suppression()  # GH secretion relative to the same hours without infusion
+    assert s["first_hour"] < 0.8
+    assert s["later"] < 0.5
+    assert s["free_rise"] > 1.3
 
 
 # ---- i. GH therapy (M12) and its safety flag (M13) ----------------------------------------------------------

@@ -111,6 +111,11 @@ def window_mean(result: Result, var: str, start_h: float, end_h: float) -> float
     return float(np.mean(y))
 
 
+def mean_daily(results: Sequence[Result], column: str) -> FloatArray:
+    """Day-by-day mean of ``results[i].daily[column]`` over the results (e.g. seeds)."""
+    return np.asarray(np.mean([r.daily[column].to_numpy() for r in results], axis=0), dtype=float)
+
+
 def window_secretion_ug(result: Result, start_h: float, end_h: float) -> float:
     """GH secreted (µg) in ``[start_h, end_h)``, from the saved secretion-rate series."""
     save = int(result.timeseries.attrs["save_every_min"])

@@ -41,6 +41,7 @@ import numpy as np
 
 from somatosim._version import __version__
 from somatosim.calibration.cases import CASES, ValidationCase
+from somatosim.calibration.constraints import Constraint, constraint_residuals
 from somatosim.errors import InputError
 from somatosim.model.parameters import (
     CALIBRATION_ENV,
@@ -146,6 +147,8 @@ class CalibrationResult:
     seconds: float = 0.0
     evaluations: int = 0
     guard_used: bool = False
+    constraints_met: int = 0
+    constraints_met_initial: int = 0
 
 
 def _case_values(cases: Sequence[ValidationCase], params: ParameterSet) -> list[float]:
@@ -221,6 +224,21 @@ def calibration_provenance() -> dict[str, Any]:
 def _n_passed(r: FloatArray) -> int:
     """Cases within tolerance (``|r| <= 1``) among raw case misses."""
     return int(np.sum(np.abs(r) <= 1.0))
+
+
+def _n_met(constraints: Sequence[Constraint], values: FloatArray) -> int:
+    """Constraints whose test assertion holds for the measured ``values``."""
+    return sum(c.met(float(v)) for c, v in zip(constraints, values, strict=True))
+
+
+def _constraint_record(
+    constraints: Sequence[Constraint], values: FloatArray
+) -> dict[str, dict[str, Any]]:
+    """``{id: {value, met}}`` for the run record (a failed measurement as null)."""
+    return {
+        c.id: {"value": float(v) if math.isfinite(v) else None, "met": c.met(float(v))}
+        for c, v in zip(constraints, values, strict=True)
+    }
 
 
 def _failed_checks(
@@ -365,6 +383,7 @@ def calibrate(
     prior_weight: float = 1.0,
     keep_passes: bool = True,
     checks: Sequence[str] = (),
+    constraints: Sequence[Constraint] = (),
     start: ParameterSet | None = None,
     start_informs: Mapping[str, Sequence[str]] | None = None,
     out: str | os.PathLike[str] | None = None,
@@ -404,6 +423,12 @@ def calibrate(
         that holds the candidate, and a candidate is kept only if every command exits 0.
         Candidates are tried in order (the fit's result, then the evaluated sets by cost),
         at most :data:`MAX_CHECKED_CANDIDATES`; the start is the last resort and must pass.
+    constraints : sequence of Constraint
+        Behaviour constraints (:data:`~somatosim.calibration.constraints.CONSTRAINTS`) added
+        to the residuals, so that the fit is pulled towards sets that keep them. Unlike the
+        bounded case misses, a constraint's residual is not bounded (only capped at ±10): a
+        set far past a bound is pulled back hard. With ``keep_passes``, a written set also
+        meets at least as many constraints as the start.
     start : ParameterSet, optional
         First start point and the values of the parameters not fitted (default: the
         literature values). A previous calibration makes the run a refinement of it.
@@ -456,21 +481,28 @@ def calibrate(
     t_fit = time.perf_counter()
     # every evaluated point, in order: (x, weighted residuals, raw case misses)
     evaluated: list[tuple[FloatArray, FloatArray, FloatArray]] = []
+    # the constraints' measured values at each evaluated point (same order)
+    constraint_values: list[FloatArray] = []
 
     def fun(x: FloatArray) -> FloatArray:
         nonlocal n_eval
         n_eval += 1
-        r = case_residuals(fit_cases, to_params(x))
+        p = to_params(x)
+        r = case_residuals(fit_cases, p)
+        values, rc = constraint_residuals(constraints, p)
+        rc = np.clip(np.nan_to_num(rc, nan=RESIDUAL_CAP), -RESIDUAL_CAP, RESIDUAL_CAP)
         prior = prior_weight * (x - x_lit) / prior_sd
-        out = np.concatenate([SD_PER_TOLERANCE * bounded_miss(r), prior])
+        out = np.concatenate([SD_PER_TOLERANCE * bounded_miss(r), SD_PER_TOLERANCE * rc, prior])
         evaluated.append((np.array(x, dtype=float), out, r))
+        constraint_values.append(values)
         if n_eval % 5 == 1:
             each = (time.perf_counter() - t_fit) / n_eval
             left = max(most - n_eval, 0) * each / 60.0
+            met = f", {_n_met(constraints, values)}/{len(constraints)} constraints met"
             say(
                 f"evaluation {n_eval} of at most {most} ({each:.0f} s each, at most "
                 f"{left:.0f} min left): cost {0.5 * float(out @ out):.4g}, "
-                f"{_n_passed(r)}/{len(r)} cases within tolerance"
+                f"{_n_passed(r)}/{len(r)} cases within tolerance" + (met if constraints else "")
             )
         return out
 
@@ -485,6 +517,7 @@ def calibrate(
     r0 = fun(x_start)
     cost0 = 0.5 * float(r0 @ r0)
     passed0 = _n_passed(evaluated[0][2])
+    met0 = _n_met(constraints, constraint_values[0])
     rng = np.random.Generator(np.random.PCG64(seed))
     starts = [x_start] + [
         lo + u * (hi - lo) for u in _lhs(rng, max(n_starts - 1, 0), len(free_parameters))
@@ -514,17 +547,21 @@ def calibrate(
             best = res
     assert best is not None
     x_fit = np.asarray(best.x, dtype=float)
+    if not any(np.array_equal(e[0], x_fit) for e in evaluated):  # kept for safety
+        fun(x_fit)  # (least_squares evaluates its result)
+    values_at = {e[0].tobytes(): v for e, v in zip(evaluated, constraint_values, strict=True)}
     by_x = {e[0].tobytes(): e for e in evaluated}  # each evaluated set once
-    if x_fit.tobytes() not in by_x:  # least_squares evaluates its result; kept for safety
-        fun(x_fit)
-        by_x[x_fit.tobytes()] = evaluated[-1]
     fitted = by_x.pop(x_fit.tobytes())
     # Candidates in order of preference: the fit's result, then every evaluated set by cost.
     # The guard drops those passing fewer cases than the start; the checks (commands run with
     # the candidate as the model's calibration) drop those that break a behaviour test.
     candidates = [fitted, *sorted(by_x.values(), key=lambda e: float(e[1] @ e[1]))]
     if keep_passes:
-        candidates = [c for c in candidates if _n_passed(c[2]) >= passed0]
+        candidates = [
+            c
+            for c in candidates
+            if _n_passed(c[2]) >= passed0 and _n_met(constraints, values_at[c[0].tobytes()]) >= met0
+        ]
     checked: list[dict[str, Any]] = []
     chosen = None
     for cand in candidates[:MAX_CHECKED_CANDIDATES]:
@@ -539,6 +576,7 @@ def calibrate(
                 "failing_cases": [
                     c.id for c, r in zip(fit_cases, cand[2], strict=True) if abs(r) > 1
                 ],
+                "constraint_values": _constraint_record(constraints, values_at[cand[0].tobytes()]),
                 "x": {n: float(v) for n, v in zip(free_parameters, cand[0], strict=True)},
             }
         )
@@ -585,6 +623,8 @@ def calibrate(
         seconds=time.perf_counter() - t0,
         evaluations=n_eval,
         guard_used=guard_used,
+        constraints_met=_n_met(constraints, values_at[x_best.tobytes()]),
+        constraints_met_initial=met0,
     )
     if out is not None:
         write_calibrated(result, out, literature=lit)
@@ -603,6 +643,11 @@ def calibrate(
             "passed": result.passed,
             "keep_passes": keep_passes,
             "checks": list(checks),
+            "constraints": [c.id for c in constraints],
+            "constraints_met_initial": met0,
+            "constraints_met": result.constraints_met,
+            "constraint_values_initial": _constraint_record(constraints, constraint_values[0]),
+            "constraint_values": _constraint_record(constraints, values_at[x_best.tobytes()]),
             "candidates_checked": checked,
             "fits": records,
             "guard_used": guard_used,
