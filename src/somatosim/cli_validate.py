@@ -45,6 +45,7 @@ def validate_command(
 ) -> None:
     """Run the validation cases against published human data and write the report."""
     from somatosim.calibration.cases import CASES, get_case
+    from somatosim.calibration.constraints import CONSTRAINTS
     from somatosim.calibration.validate import PASS_FRACTION_TARGET, run_validation, write_report
 
     cases = [get_case(c) for c in case] if case else [c for c in CASES if c.fast or not fast]
@@ -57,6 +58,7 @@ def validate_command(
         cases,
         cache_dir=None if no_cache else out / ".cache",
         check_stability=check_stability,
+        constraints=CONSTRAINTS,
         progress=progress,
     )
     paths = write_report(report, out, figures=not no_figures)
@@ -69,7 +71,9 @@ def validate_command(
         typer.echo(
             f"{report.passed}/{len(report.results)} cases pass "
             f"({100 * report.pass_fraction:.1f} %, target "
-            f"{100 * PASS_FRACTION_TARGET:.0f} %); report: {paths['html']}"
+            f"{100 * PASS_FRACTION_TARGET:.0f} %); "
+            f"{sum(c['met'] for c in report.constraints)}/{len(report.constraints)} "
+            f"behaviour constraints met; report: {paths['html']}"
         )
 
 

@@ -116,3 +116,20 @@ def test_the_guard_keeps_the_constraints_the_start_met(
     assert loose.constraints_met == 0
     kept = calibrate(cases, ("sc_ka",), constraints=(weak,), **kw)
     assert kept.guard_used and kept.constraints_met == 1 and kept.params["sc_ka"] > 0.45
+
+
+def test_validation_report_lists_each_constraint_with_its_verdict(tmp_path: Path) -> None:
+    from somatosim.calibration.validate import run_validation, write_report
+
+    met, broken = _at_least(0.1), _at_least(0.9)  # the shipped sc_ka lies between
+    report = run_validation([get_case("8.4-cmax")], constraints=(met, broken))
+    paths = write_report(report, tmp_path, figures=False)
+    data = json.loads(paths["json"].read_text(encoding="utf-8"))
+    sc_ka = default_parameters()["sc_ka"]
+    assert [(c["lower"], c["upper"], c["model"], c["met"]) for c in data["constraints"]] == [
+        (0.1, None, sc_ka, True),
+        (0.9, None, sc_ka, False),
+    ]
+    page = paths["html"].read_text(encoding="utf-8")
+    assert "1 of 2 met" in page and "above 0.9" in page
+    assert page.count("class='off'") == 1

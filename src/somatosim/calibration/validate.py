@@ -27,6 +27,7 @@ import pandas as pd
 from somatosim._version import __version__
 from somatosim.calibration._runner import seed_offset
 from somatosim.calibration.cases import CASES, SECTIONS, ValidationCase
+from somatosim.calibration.constraints import Constraint, constraint_residuals
 from somatosim.calibration.fit import calibration_provenance
 from somatosim.calibration.population import (
     CHECK_SUBJECTS,
@@ -215,6 +216,7 @@ class ValidationReport:
     seed_offset: int = 0
     stability: dict[str, bool] = field(default_factory=dict)
     calibration: dict[str, Any] = field(default_factory=dict)
+    constraints: tuple[dict[str, Any], ...] = ()
 
     @property
     def passed(self) -> int:
@@ -245,6 +247,7 @@ class ValidationReport:
             "failing": [r.id for r in self.results if not r.passed],
             "stability": self.stability,
             "calibration": self.calibration,
+            "constraints": list(self.constraints),
             "parameters": self.parameters,
             "records": [r.to_json() for r in self.results],
         }
@@ -343,6 +346,7 @@ def run_validation(
     cache_dir: str | os.PathLike[str] | None = None,
     offset: int = 0,
     check_stability: bool = False,
+    constraints: Sequence[Constraint] = (),
     progress: Callable[[str, int, int], None] | None = None,
 ) -> ValidationReport:
     """Run ``cases`` and collect their verdicts.
@@ -362,6 +366,10 @@ def run_validation(
         Seed offset (0 = the documented seeds).
     check_stability : bool
         Rerun every case on other seeds (offset + 1) and record whether the verdict holds.
+    constraints : sequence of Constraint
+        Behaviour constraints to measure as well (the CLI passes
+        :data:`~somatosim.calibration.constraints.CONSTRAINTS`); each on its test's own
+        seeds, whatever ``offset``.
     progress : callable, optional
         Called as ``progress(case_id, done, total)``.
 
@@ -397,12 +405,26 @@ def run_validation(
             for case, res in zip(cases, results, strict=True):
                 value, _, _ = _evaluate(case, params)
                 stability[case.id] = case.passes(value) == res.passed
+    values, _ = constraint_residuals(constraints, params)
+    measured = tuple(
+        {
+            "id": c.id,
+            "statement": c.statement,
+            "test": c.test,
+            "lower": c.lower if math.isfinite(c.lower) else None,
+            "upper": c.upper if math.isfinite(c.upper) else None,
+            "model": float(v) if math.isfinite(v) else None,
+            "met": c.met(float(v)),
+        }
+        for c, v in zip(constraints, values, strict=True)
+    )
     return ValidationReport(
         tuple(results),
         p.as_dict(),
         time.perf_counter() - t0,
         seed_offset=offset,
         stability=stability,
+        constraints=measured,
         calibration=(
             calibration_provenance() if params is None else {"source": "parameters given"}
         ),
@@ -510,6 +532,31 @@ def _html(
             + ".</p>"
         )
     target = "meets" if report.pass_fraction >= PASS_FRACTION_TARGET else "does NOT meet"
+    con_html = ""
+    if report.constraints:
+        n_met = sum(c["met"] for c in report.constraints)
+
+        def bound(c: dict[str, Any]) -> str:
+            lo, hi = c["lower"], c["upper"]
+            if lo is not None and hi is not None:
+                return f"{_fmt(lo)} to {_fmt(hi)}"
+            return f"above {_fmt(lo)}" if lo is not None else f"below {_fmt(hi)}"
+
+        con_rows = "".join(
+            f"<tr><td><b>{e(c['id'])}</b><br><small>{e(c['statement'])}</small></td>"
+            f"<td>{bound(c)}</td>"
+            f"<td class='{'ok' if c['met'] else 'off'}'>"
+            f"{'n/a' if c['model'] is None else _fmt(c['model'])}</td>"
+            f"<td><small>{e(c['test'])}</small></td></tr>"
+            for c in report.constraints
+        )
+        con_html = (
+            f"<h2>Behaviour constraints</h2><p>{n_met} of {len(report.constraints)} met. "
+            "Directions and bounds that behaviour tests assert and that "
+            "<code>somatosim calibrate --constraints</code> fits to, each measured as its "
+            "test measures it.</p><table><tr><th>constraint</th><th>bound</th><th>model</th>"
+            f"<th>test</th></tr>{con_rows}</table>"
+        )
     cal = report.calibration
     if cal.get("source") == "shipped":
         cal_html = f"<p>Parameters: the shipped calibration ({e(str(cal.get('file')))}"
@@ -543,6 +590,7 @@ Run time {report.seconds:.0f} s; seed offset {report.seed_offset}.</p>
 {cal_html}
 {stab}
 <h2>Failing cases and why</h2><ul>{fail_list or "<li>none</li>"}</ul>
+{con_html}
 <h2>Figures</h2>{figs}
 {pop_html}
 <h2>All cases</h2>
