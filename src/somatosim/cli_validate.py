@@ -108,8 +108,9 @@ def calibrate_command(
         bool,
         typer.Option(
             "--keep-passes/--allow-fewer-passes",
-            help="if the fit passes fewer cases than the start, write the evaluated set of "
-            "lowest cost that passes at least as many (the start at worst)",
+            help="if the fit passes fewer cases than the start (or, with --constraints, meets "
+            "fewer constraints), write the evaluated set of lowest cost that passes and meets "
+            "at least as many (the start at worst)",
         ),
     ] = True,
     check: Annotated[
