@@ -1669,6 +1669,7 @@ _WR_I = M.effect_interval(100.0 * (_WR - 1.0))
 
 @_case(
     id="7.3-integrated-gh-untrained",
+    fast=True,
     section="7",
     source="Weltman A et al., Med Sci Sports Exerc 1997;29:669-76",
     protocol="Untrained men 25 y, 20 min at 182 W with LT 103 W (1.77 × LT) at 10:00; "
@@ -1690,6 +1691,7 @@ def _weltman_pre(p: ParameterSet | None) -> float:
 
 @_case(
     id="7.3-training-attenuation",
+    fast=True,
     section="7",
     source="Weltman A et al., Med Sci Sports Exerc 1997;29:669-76",
     protocol="As 7.3-integrated-gh-untrained; 6 weeks of training (5 d/wk, 30 min at "
@@ -1781,6 +1783,7 @@ _MCCALL = 2.228 * 0.70 / math.sqrt(11) * 6.26
 
 @_case(
     id="7.5-session-gh",
+    fast=True,
     section="7",
     source="McCall GE et al., Can J Appl Physiol 1999;24:96-107",
     protocol="College men 20 y, high-volume resistance training 3 d/wk (24 sets × 10 at "
@@ -1851,6 +1854,7 @@ def _mwf(first: int, last: int) -> list[int]:
 
 @_case(
     id="7.5-resting-igf1",
+    fast=True,
     section="7",
     source="McCall GE et al., Can J Appl Physiol 1999;24:96-107",
     protocol="As 7.5-session-gh for 12 weeks (training from day 1)",
@@ -1883,6 +1887,7 @@ _B20 = M.effect_interval(20.0)
 
 @_case(
     id="7.6-rt-middle-aged",
+    fast=True,
     section="7",
     source="Borst SE et al., Med Sci Sports Exerc 2001;33:648-53",
     protocol="Adults 37 y (men), 3-set resistance training 3 d/wk from day 1 for 13 weeks; 8 seeds",
@@ -1921,6 +1926,7 @@ def _borst02(p: ParameterSet | None) -> float:
 
 @_case(
     id="7.8-rt-elderly-meta",
+    fast=True,
     section="7",
     source="Amiri N et al., Hormones 2021;20:247-57 (meta-analysis of 11 RCTs)",
     protocol="Adults 70 y (men), moderate resistance training 3 d/wk for 16 weeks vs "
@@ -1956,6 +1962,7 @@ _C35 = (0.35 * 2 / 3, 0.35 * 4 / 3)
 
 @_case(
     id="7.9-frail-resistance-smd",
+    fast=True,
     section="7",
     source="Chu R et al., Front Public Health 2025;13:1660694 (16 RCTs)",
     protocol="Frail older men 80 y, resistance training 3 d/wk (moderate, 45 min) for 12 "
@@ -1976,6 +1983,7 @@ def _chu_rt(p: ParameterSet | None) -> float:
 
 @_case(
     id="7.9-frail-aerobic-smd",
+    fast=True,
     section="7",
     source="Chu R et al., Front Public Health 2025;13:1660694 (16 RCTs)",
     protocol="Frail older men 80 y, aerobic training 3 d/wk (moderate, 40 min) for 12 weeks "
@@ -2005,6 +2013,7 @@ def _chu_aer(p: ParameterSet | None) -> float:
 
 @_case(
     id="7.10-young-women-8wk",
+    fast=True,
     section="7",
     source="Nindl BC et al., J Appl Physiol 2010;109:112-20",
     protocol="Women 22 y, 8 weeks of resistance (M/W/F), aerobic (M/W/F, 45 min) or "
@@ -2051,6 +2060,7 @@ _MGF = M.effect_interval(163.0)
 
 @_case(
     id="7.12-mgf-5wk",
+    fast=True,
     section="7",
     source="Hameed M et al., J Physiol 2004;555:231-40",
     protocol="Older men 74 y, resistance training M/W/F from day 1 for 5 weeks; resting "
