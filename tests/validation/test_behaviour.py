@@ -14,10 +14,11 @@ import pytest
 
 import somatosim
 from somatosim import Result
-from somatosim.calibration._measure import mean_daily
+from somatosim.calibration._measure import mean_daily, slow_wave_activity
 from somatosim.calibration._measure import window_secretion_ug as secretion_between
 from somatosim.calibration.constraints import (
     free_igf1_suppression,
+    gh_sws_igf1_by_age,
     night_share_of_daily_gh,
     protein_over_calories,
     short_nights_daily_gh_ratio,
@@ -312,28 +313,12 @@ def test_each_resistance_session_raises_muscle_igf1_and_synthesis() -> None:
 
 # ---- g. age, sex, estrogen (M2, M3, M11) --------------------------------------------------------------
 def test_gh_sws_and_igf1_fall_with_age() -> None:
-    out = []
-    for age in (25, 45, 70):
-        res = run({"days": 4, "subject": {"age_years": age, "sex": "male"}})
-        out.append(
-            (
-                mean_daily(res, "gh_secretion_mg")[1:].mean(),
-                slow_wave_activity(res),
-                mean_daily(res, "igf1_mean_ng_ml")[1:].mean(),
-            )
-        )
-    gh, sws, igf = zip(*out, strict=True)
+    # men of 25, 45 and 70 y (the last bound is the calibration's constraint "gh-age-fall")
+    gh, sws, igf = gh_sws_igf1_by_age()
     assert gh[0] > gh[1] > gh[2]
     assert sws[0] > sws[1] > sws[2]
     assert igf[0] > igf[1] > igf[2]
     assert gh[2] < 0.7 * gh[0]
-
-
-def slow_wave_activity(results: list[Result]) -> float:
-    """Mean slow-wave intensity after the first day (the model's slow-wave activity)."""
-    return float(
-        np.mean([r.timeseries["sws"].sel(hours=slice(24.0, None)).mean() for r in results])
-    )
 
 
 def test_slow_wave_sleep_falls_by_midlife_then_holds() -> None:

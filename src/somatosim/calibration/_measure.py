@@ -116,6 +116,13 @@ def mean_daily(results: Sequence[Result], column: str) -> FloatArray:
     return np.asarray(np.mean([r.daily[column].to_numpy() for r in results], axis=0), dtype=float)
 
 
+def slow_wave_activity(results: Sequence[Result]) -> float:
+    """Mean slow-wave intensity after the first day (the model's slow-wave activity)."""
+    return float(
+        np.mean([r.timeseries["sws"].sel(hours=slice(24.0, None)).mean() for r in results])
+    )
+
+
 def window_secretion_ug(result: Result, start_h: float, end_h: float) -> float:
     """GH secreted (µg) in ``[start_h, end_h)``, from the saved secretion-rate series."""
     save = int(result.timeseries.attrs["save_every_min"])
