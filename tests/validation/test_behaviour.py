@@ -17,6 +17,10 @@ from somatosim import Result
 from somatosim.calibration._measure import mean_daily, slow_wave_activity
 from somatosim.calibration._measure import window_secretion_ug as secretion_between
 from somatosim.calibration.constraints import (
+    BEHAVIOUR_SEEDS,
+    MANY_SEEDS,
+    YOUNG_MAN,
+    final_igf1,
     free_igf1_suppression,
     gh_sws_igf1_by_age,
     night_share_of_daily_gh,
@@ -24,9 +28,7 @@ from somatosim.calibration.constraints import (
     short_nights_daily_gh_ratio,
 )
 
-SEEDS = (1, 2, 3, 4, 5, 6)
-MANY_SEEDS = tuple(range(1, 25))  # for effects of a few % that 6 pulse patterns do not resolve
-YOUNG_MAN: dict[str, Any] = {"age_years": 25, "sex": "male"}
+SEEDS = BEHAVIOUR_SEEDS
 
 
 def run(scenario: dict[str, Any], seeds: tuple[int, ...] = SEEDS, **kw: Any) -> list[Result]:
@@ -111,9 +113,8 @@ def test_fasting_raises_gh_lowers_igf1_and_refeeding_restores() -> None:
 
 
 # ---- d. protein and energy (M6) --------------------------------------------------------------------
-def _final_igf(diet: dict[str, Any], days: int = 21, seeds: tuple[int, ...] = (1, 2, 3)) -> float:
-    res = run({"days": days, "subject": YOUNG_MAN, "diet": diet}, seeds)
-    return float(mean_daily(res, "igf1_mean_ng_ml")[-3:].mean())
+def _final_igf(diet: dict[str, Any], days: int = 21) -> float:
+    return final_igf1(diet, days=days, seeds=(1, 2, 3))
 
 
 def test_igf1_rises_with_protein_and_saturates() -> None:

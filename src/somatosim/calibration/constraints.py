@@ -31,9 +31,13 @@ from somatosim.engine.result import Result
 from somatosim.model.parameters import ParameterSet
 
 __all__ = [
+    "BEHAVIOUR_SEEDS",
     "CONSTRAINTS",
+    "MANY_SEEDS",
+    "YOUNG_MAN",
     "Constraint",
     "constraint_residuals",
+    "final_igf1",
     "free_igf1_suppression",
     "gh_sws_igf1_by_age",
     "ghrh_arginine_with_age",
@@ -82,8 +86,15 @@ def short_nights_daily_gh_ratio(params: ParameterSet | None = None) -> float:
     return float(short[3:9].mean() / ctrl[3:9].mean())
 
 
-def _final_igf(diet: dict[str, Any], params: ParameterSet | None) -> float:
-    res = _seeded({"days": 21, "subject": YOUNG_MAN, "diet": diet}, MANY_SEEDS, params)
+def final_igf1(
+    diet: dict[str, Any],
+    params: ParameterSet | None = None,
+    *,
+    days: int = 21,
+    seeds: Sequence[int] = MANY_SEEDS,
+) -> float:
+    """A young man's mean IGF-1 (ng/mL) over the last 3 days of ``days`` on ``diet``."""
+    res = _seeded({"days": days, "subject": YOUNG_MAN, "diet": diet}, seeds, params)
     return float(mean_daily(res, "igf1_mean_ng_ml")[-3:].mean())
 
 
@@ -99,9 +110,9 @@ def protein_over_calories(params: ParameterSet | None = None) -> tuple[float, fl
     (float, float)
         Fall with 0.9 g/kg protein, fall with 75 % of energy need.
     """
-    base = _final_igf({}, params)
-    less_protein = _final_igf({"protein_g_per_kg": 0.9}, params)
-    less_energy = _final_igf({"energy_percent_of_need": 75}, params)
+    base = final_igf1({}, params)
+    less_protein = final_igf1({"protein_g_per_kg": 0.9}, params)
+    less_energy = final_igf1({"energy_percent_of_need": 75}, params)
     return base - less_protein, base - less_energy
 
 
