@@ -104,6 +104,17 @@ def calibrate_command(
             help="weight of the pull towards the literature values (0 = bounds only)",
         ),
     ] = 1.0,
+    case_margin: Annotated[
+        float,
+        typer.Option(
+            "--case-margin",
+            min=0.0,
+            max=0.9,
+            help="dead zone of the case residuals, as a fraction of each tolerance: a case "
+            "pulls only once it is further than this from its published value (0 = fit every "
+            "case towards its published value)",
+        ),
+    ] = 0.0,
     keep_passes: Annotated[
         bool,
         typer.Option(
@@ -153,6 +164,7 @@ def calibrate_command(
     command += [f"--free={f}" for f in free or ()] + (["--fast"] if fast else [])
     command += [] if keep_passes else ["--allow-fewer-passes"]
     command += [] if prior_weight == 1.0 else ["--prior-weight", repr(prior_weight)]
+    command += [] if case_margin == 0.0 else ["--case-margin", repr(case_margin)]
     command += [f"--check={shlex.quote(c)}" for c in check or ()]
     command += ["--constraints"] if constraints else []
     res = calibrate(
@@ -162,6 +174,7 @@ def calibrate_command(
         seed=seed,
         max_nfev=max_nfev,
         prior_weight=prior_weight,
+        case_margin=case_margin,
         keep_passes=keep_passes,
         checks=tuple(check or ()),
         constraints=CONSTRAINTS if constraints else (),

@@ -187,6 +187,21 @@ def bounded_miss(r: FloatArray) -> FloatArray:
     return np.sign(r) * np.sqrt(np.arctan(np.square(r)))
 
 
+def margin_miss(r: FloatArray, margin: float) -> FloatArray:
+    """Case misses with a dead zone: 0 within ``margin`` of the tolerance, ±1 at it.
+
+    ``sign(r) * max(0, |r| - margin) / (1 - margin)``: with ``margin`` 0 this is ``r``; with
+    a margin, a case well inside its tolerance exerts no pull, so the literature prior draws
+    each parameter back until some case reaches its margin. The fit then seeks the set
+    nearest the literature values that keeps every case ``margin`` inside its bounds, the
+    same shape as a behaviour constraint's residual
+    (:meth:`~somatosim.calibration.constraints.Constraint.residual`).
+    """
+    if not 0.0 <= margin < 1.0:
+        raise InputError(f"case margin = {margin} must be in [0, 1)")
+    return np.sign(r) * np.maximum(np.abs(r) - margin, 0.0) / (1.0 - margin)
+
+
 BOUNDED_AT_ONE = math.sqrt(math.atan(1.0))
 """:func:`bounded_miss` of a case exactly at its tolerance."""
 
@@ -288,24 +303,28 @@ def _probe_jacobian(
     evaluated: Sequence[tuple[FloatArray, FloatArray, FloatArray]],
     x: FloatArray,
     fallback: FloatArray,
+    which: int = 1,
 ) -> FloatArray:
     """Forward-difference Jacobian at ``x`` from the evaluations that probed it.
+
+    ``which`` picks what is differentiated: 1 the fit's weighted residuals, 2 the raw case
+    misses.
 
     The fit's finite-difference Jacobian at each iterate moves one coordinate at a time,
     so the points it evaluated give the Jacobian at any iterate again. A point that was
     itself a probe (or lacks a probe of some coordinate) gets ``fallback``, the Jacobian at
     the fit's final iterate.
     """
-    base = next((out for xe, out, _ in evaluated if np.array_equal(xe, x)), None)
+    base = next((e[which] for e in evaluated if np.array_equal(e[0], x)), None)
     if base is None:
         return fallback
     cols: list[FloatArray] = []
     for j in range(x.size):
         col = None
-        for xe, out, _ in evaluated:
-            d = xe - x
+        for e in evaluated:
+            d = e[0] - x
             if d[j] != 0.0 and np.count_nonzero(d) == 1:
-                col = (out - base) / d[j]
+                col = (e[which] - base) / d[j]
                 break
         if col is None:
             return fallback
@@ -381,6 +400,7 @@ def calibrate(
     *,
     max_nfev: int = 60,
     prior_weight: float = 1.0,
+    case_margin: float = 0.0,
     keep_passes: bool = True,
     checks: Sequence[str] = (),
     constraints: Sequence[Constraint] = (),
@@ -411,6 +431,10 @@ def calibrate(
     prior_weight : float
         Weight of the literature prior residuals (the prior is centred on the table's
         written values whatever the start).
+    case_margin : float
+        Dead zone of the case residuals, as a fraction of each tolerance
+        (:func:`margin_miss`): 0 (the default) fits every case towards its published value;
+        0.5 lets a case pull only once it is more than half its tolerance away.
     keep_passes : bool
         Guard (default on): if the best fit passes fewer cases than the start, the run
         writes instead the evaluated set of lowest cost among those passing at least as many
@@ -453,6 +477,7 @@ def calibrate(
     unknown = [n for n in free_parameters if n not in PARAMETER_INDEX]
     if unknown:
         raise InputError(f"unknown parameter(s) {unknown}; see `somatosim params`")
+    margin_miss(np.zeros(1), case_margin)  # validates the margin
     if max_nfev < 1 or n_starts < 1:
         raise InputError(
             f"--max-evals = {max_nfev} and --starts = {n_starts} must both be at least 1"
@@ -492,7 +517,8 @@ def calibrate(
         values, rc = constraint_residuals(constraints, p)
         rc = np.clip(np.nan_to_num(rc, nan=RESIDUAL_CAP), -RESIDUAL_CAP, RESIDUAL_CAP)
         prior = prior_weight * (x - x_lit) / prior_sd
-        out = np.concatenate([SD_PER_TOLERANCE * bounded_miss(r), SD_PER_TOLERANCE * rc, prior])
+        miss = bounded_miss(margin_miss(r, case_margin))
+        out = np.concatenate([SD_PER_TOLERANCE * miss, SD_PER_TOLERANCE * rc, prior])
         evaluated.append((np.array(x, dtype=float), out, r))
         constraint_values.append(values)
         if n_eval % 5 == 1:
@@ -598,6 +624,10 @@ def calibrate(
         np.abs(r_raw) > 1e-9, np.abs(r_raw) / ((1.0 + r_raw**4) * np.maximum(np.abs(b), 1e-12)), 1.0
     )
     jac = jac_full[: len(fit_cases)] / (SD_PER_TOLERANCE * slope[:, None])
+    if case_margin > 0.0:
+        # within the dead zone the fit's Jacobian is 0; the raw misses of the points that
+        # probed the written set show what each parameter moves there
+        jac = _probe_jacobian(evaluated, x_best, jac, which=2)
     informs: dict[str, list[str]] = {}
     for j, name in enumerate(free_parameters):
         move = np.abs(jac[:, j]) * 0.1 * (hi[j] - lo[j])
@@ -637,6 +667,7 @@ def calibrate(
             "seed": seed,
             "max_evals": max_nfev,
             "prior_weight": prior_weight,
+            "case_margin": case_margin,
             "cost_initial": cost0,
             "cost": result.cost,
             "passed_initial": passed0,
