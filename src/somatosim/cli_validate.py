@@ -115,6 +115,16 @@ def calibrate_command(
             "case towards its published value)",
         ),
     ] = 0.0,
+    fd_step: Annotated[
+        float | None,
+        typer.Option(
+            "--fd-step",
+            min=0.001,
+            max=0.2,
+            help="finite-difference step of the Jacobian as a fraction of each parameter's "
+            "range (default: 2 % of the parameter's value, scipy's rule)",
+        ),
+    ] = None,
     keep_passes: Annotated[
         bool,
         typer.Option(
@@ -165,6 +175,7 @@ def calibrate_command(
     command += [] if keep_passes else ["--allow-fewer-passes"]
     command += [] if prior_weight == 1.0 else ["--prior-weight", repr(prior_weight)]
     command += [] if case_margin == 0.0 else ["--case-margin", repr(case_margin)]
+    command += [] if fd_step is None else ["--fd-step", repr(fd_step)]
     command += [f"--check={shlex.quote(c)}" for c in check or ()]
     command += ["--constraints"] if constraints else []
     res = calibrate(
@@ -175,6 +186,7 @@ def calibrate_command(
         max_nfev=max_nfev,
         prior_weight=prior_weight,
         case_margin=case_margin,
+        fd_step=fd_step,
         keep_passes=keep_passes,
         checks=tuple(check or ()),
         constraints=CONSTRAINTS if constraints else (),

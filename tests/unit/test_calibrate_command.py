@@ -300,3 +300,32 @@ def test_a_case_margin_lets_the_prior_draw_a_parameter_back_to_the_edge(
     assert written["sc_ka"]["cases"] == ["8.4-cmax"]
     with pytest.raises(InputError, match=r"case margin = 1\.0"):
         calibrate(cases, ("sc_ka",), case_margin=1.0, **kw)
+
+
+def test_a_range_step_jacobian_sees_a_quantised_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A case that moves in steps of 0.01 (like a count of pulses) wants the parameter at 0.2.
+
+    Synthetic case miss (no simulation). scipy's default step, 2 % of the value (0.002 at
+    0.101), falls inside one step of the case, so the fit sees no slope and stays; a step of
+    4 % of the range (0.02) sees it, and the fit reaches 0.2.
+    """
+    import somatosim.calibration.fit as fit
+
+    def misses(cases: object, params: object) -> np.ndarray:
+        x = float(params["sst_age_rise_per_decade"])  # type: ignore[index]
+        return np.array([(round(x, 2) - 0.2) / 0.1])
+
+    monkeypatch.setattr(fit, "case_residuals", misses)
+    kw: dict[str, Any] = dict(
+        n_starts=1,
+        max_nfev=20,
+        keep_passes=False,
+        prior_weight=0.0,
+        start=default_parameters().replace(sst_age_rise_per_decade=0.101),
+    )
+    cases, free = [get_case("8.4-cmax")], ("sst_age_rise_per_decade",)
+    assert calibrate(cases, free, **kw).params["sst_age_rise_per_decade"] == 0.101
+    moved = calibrate(cases, free, fd_step=0.04, **kw).params["sst_age_rise_per_decade"]
+    assert moved == pytest.approx(0.2, abs=0.01)
+    with pytest.raises(InputError, match=r"finite-difference step = 0\.5"):
+        calibrate(cases, free, fd_step=0.5, **kw)

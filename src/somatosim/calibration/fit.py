@@ -401,6 +401,7 @@ def calibrate(
     max_nfev: int = 60,
     prior_weight: float = 1.0,
     case_margin: float = 0.0,
+    fd_step: float | None = None,
     keep_passes: bool = True,
     checks: Sequence[str] = (),
     constraints: Sequence[Constraint] = (),
@@ -435,6 +436,14 @@ def calibrate(
         Dead zone of the case residuals, as a fraction of each tolerance
         (:func:`margin_miss`): 0 (the default) fits every case towards its published value;
         0.5 lets a case pull only once it is more than half its tolerance away.
+    fd_step : float, optional
+        Step of the finite-difference Jacobian as a fraction of each parameter's plausible
+        range (forward, or backward at the upper bound). Default: scipy's step of 2 % of
+        the parameter's current value, which is what the recorded runs used; it shrinks
+        with the value (a parameter at 0 gets a step of about 1e-8), so for parameters near
+        0 the difference can be dominated by the discrete events of a simulated case (a
+        pulse counted or not). A step of a fixed share of the range (e.g. 0.02) treats
+        every parameter alike.
     keep_passes : bool
         Guard (default on): if the best fit passes fewer cases than the start, the run
         writes instead the evaluated set of lowest cost among those passing at least as many
@@ -478,6 +487,8 @@ def calibrate(
     if unknown:
         raise InputError(f"unknown parameter(s) {unknown}; see `somatosim params`")
     margin_miss(np.zeros(1), case_margin)  # validates the margin
+    if fd_step is not None and not 0.0 < fd_step <= 0.2:
+        raise InputError(f"finite-difference step = {fd_step} must be in (0, 0.2]")
     if max_nfev < 1 or n_starts < 1:
         raise InputError(
             f"--max-evals = {max_nfev} and --starts = {n_starts} must both be at least 1"
@@ -532,6 +543,23 @@ def calibrate(
             )
         return out
 
+    def jac_by_range(x: FloatArray) -> FloatArray:
+        """Forward differences with a step of ``fd_step`` of each parameter's range."""
+        assert fd_step is not None
+        x = np.asarray(x, dtype=float)
+        # the residuals at x were evaluated when the fit moved there
+        f0 = next((e[1] for e in reversed(evaluated) if np.array_equal(e[0], x)), None)
+        if f0 is None:
+            f0 = fun(x)
+        cols = []
+        for j in range(x.size):
+            h = fd_step * (hi[j] - lo[j])
+            h = -h if x[j] + h > hi[j] else h
+            xj = np.array(x, dtype=float)
+            xj[j] += h
+            cols.append((fun(xj) - f0) / h)
+        return np.stack(cols, axis=1)
+
     from scipy.optimize import least_squares
 
     start_failed = _failed_checks(checks, to_params(x_start), say)
@@ -557,7 +585,11 @@ def calibrate(
             np.clip(x0, lo, hi),
             bounds=(lo, hi),
             x_scale=hi - lo,
-            diff_step=0.02,
+            **(
+                {"jac": jac_by_range}
+                if fd_step is not None
+                else {"jac": "2-point", "diff_step": 0.02}
+            ),
             max_nfev=max_nfev,
             method="trf",
         )
@@ -668,6 +700,7 @@ def calibrate(
             "max_evals": max_nfev,
             "prior_weight": prior_weight,
             "case_margin": case_margin,
+            "fd_step": fd_step,
             "cost_initial": cost0,
             "cost": result.cost,
             "passed_initial": passed0,
