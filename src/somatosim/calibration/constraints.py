@@ -119,8 +119,9 @@ def protein_over_calories(params: ParameterSet | None = None) -> tuple[float, fl
 def free_igf1_suppression(params: ParameterSet | None = None) -> dict[str, float]:
     """GH secretion during a 6-h IGF-1 infusion (20 µg/kg/h from 08:00, day 2), young man.
 
-    Hartman 1993 (suppression within 60 min); Bermann 1994 (free IGF-1 up, GH −85 %). Six
-    seeds, each infused and not.
+    Hartman 1993 (suppression within 60 min); Bermann 1994 (free IGF-1 up, GH −85 %). 24
+    seeds, each infused and not: one morning hour holds about one pulse, so with six seeds
+    the first-hour ratio moved by ±0.17 (SD) under changes of a parameter by 0.05 %.
 
     Returns
     -------
@@ -131,9 +132,9 @@ def free_igf1_suppression(params: ParameterSet | None = None) -> dict[str, float
     """
     inf = {"agent": "igf1_infusion", "day": 1, "time": "08:00", "dose": 20, "minutes": 360}
     treated = _seeded(
-        {"days": 2, "subject": YOUNG_MAN, "challenges": [inf]}, BEHAVIOUR_SEEDS, params
+        {"days": 2, "subject": YOUNG_MAN, "challenges": [inf]}, MANY_SEEDS, params
     )
-    ctrl = _seeded({"days": 2, "subject": YOUNG_MAN}, BEHAVIOUR_SEEDS, params)
+    ctrl = _seeded({"days": 2, "subject": YOUNG_MAN}, MANY_SEEDS, params)
 
     def mean_between(results: list[Result], a: float, b: float) -> float:
         return float(np.mean([window_secretion_ug(r, a, b) for r in results]))
