@@ -131,9 +131,7 @@ def free_igf1_suppression(params: ParameterSet | None = None) -> dict[str, float
         rise of free IGF-1 from 07:54 to 09:00 over the seeds (> 1.3).
     """
     inf = {"agent": "igf1_infusion", "day": 1, "time": "08:00", "dose": 20, "minutes": 360}
-    treated = _seeded(
-        {"days": 2, "subject": YOUNG_MAN, "challenges": [inf]}, MANY_SEEDS, params
-    )
+    treated = _seeded({"days": 2, "subject": YOUNG_MAN, "challenges": [inf]}, MANY_SEEDS, params)
     ctrl = _seeded({"days": 2, "subject": YOUNG_MAN}, MANY_SEEDS, params)
 
     def mean_between(results: list[Result], a: float, b: float) -> float:
