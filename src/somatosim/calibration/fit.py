@@ -572,6 +572,9 @@ def calibrate(
     cost0 = 0.5 * float(r0 @ r0)
     passed0 = _n_passed(evaluated[0][2])
     met0 = _n_met(constraints, constraint_values[0])
+    jac_options: dict[str, Any] = (
+        {"jac": jac_by_range} if fd_step is not None else {"jac": "2-point", "diff_step": 0.02}
+    )
     rng = np.random.Generator(np.random.PCG64(seed))
     starts = [x_start] + [
         lo + u * (hi - lo) for u in _lhs(rng, max(n_starts - 1, 0), len(free_parameters))
@@ -585,11 +588,7 @@ def calibrate(
             np.clip(x0, lo, hi),
             bounds=(lo, hi),
             x_scale=hi - lo,
-            **(
-                {"jac": jac_by_range}
-                if fd_step is not None
-                else {"jac": "2-point", "diff_step": 0.02}
-            ),
+            **jac_options,
             max_nfev=max_nfev,
             method="trf",
         )
