@@ -125,6 +125,16 @@ def calibrate_command(
             "range (default: 2 % of the parameter's value, scipy's rule)",
         ),
     ] = None,
+    budget: Annotated[
+        int | None,
+        typer.Option(
+            "--budget",
+            min=2,
+            help="total evaluations of the objective, the Jacobians' included, over all "
+            "starts; when spent, the fit keeps its evaluated set of lowest cost (bounds the "
+            "run's time; a rerun still writes the same file)",
+        ),
+    ] = None,
     keep_passes: Annotated[
         bool,
         typer.Option(
@@ -176,6 +186,7 @@ def calibrate_command(
     command += [] if prior_weight == 1.0 else ["--prior-weight", repr(prior_weight)]
     command += [] if case_margin == 0.0 else ["--case-margin", repr(case_margin)]
     command += [] if fd_step is None else ["--fd-step", repr(fd_step)]
+    command += [] if budget is None else ["--budget", str(budget)]
     command += [f"--check={shlex.quote(c)}" for c in check or ()]
     command += ["--constraints"] if constraints else []
     res = calibrate(
@@ -187,6 +198,7 @@ def calibrate_command(
         prior_weight=prior_weight,
         case_margin=case_margin,
         fd_step=fd_step,
+        budget=budget,
         keep_passes=keep_passes,
         checks=tuple(check or ()),
         constraints=CONSTRAINTS if constraints else (),

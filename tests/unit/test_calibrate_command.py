@@ -329,3 +329,39 @@ def test_a_range_step_jacobian_sees_a_quantised_case(monkeypatch: pytest.MonkeyP
     assert moved == pytest.approx(0.2, abs=0.01)
     with pytest.raises(InputError, match=r"finite-difference step = 0\.5"):
         calibrate(cases, free, fd_step=0.5, **kw)
+
+
+def test_a_budget_stops_the_fit_and_keeps_its_best_evaluated_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one case wants ``sc_ka`` at 0.6 ± 0.2 (synthetic miss, no simulation).
+
+    With a budget of 6 evaluations the fit stops after its first steps: exactly 6
+    evaluations, the written set is the lowest-cost one it evaluated (on the way from the
+    start to 0.6), the record says the budget stopped it, the informing case comes from the
+    last Jacobian, and a rerun writes the same bytes. With no budget the same run reaches 0.6.
+    """
+    import somatosim.calibration.fit as fit
+
+    def misses(cases: object, params: object) -> np.ndarray:
+        return np.array([(float(params["sc_ka"]) - 0.6) / 0.2])  # type: ignore[index]
+
+    monkeypatch.setattr(fit, "case_residuals", misses)
+    cases = [get_case("8.4-cmax")]
+    kw: dict[str, Any] = dict(n_starts=2, max_nfev=30, keep_passes=False, prior_weight=0.0)
+    start = literature_parameters()["sc_ka"]
+    full = calibrate(cases, ("sc_ka",), **kw)
+    assert full.params["sc_ka"] == pytest.approx(0.6, abs=0.01) and full.evaluations > 6
+    assert [s["stopped_by"] for s in full.starts] == ["fit", "fit"]
+    cut = calibrate(cases, ("sc_ka",), budget=6, out=tmp_path / "a" / "c.json", **kw)
+    assert cut.evaluations == 6 and len(cut.starts) == 1
+    assert cut.starts[0]["stopped_by"] == "budget"
+    assert abs(cut.params["sc_ka"] - 0.6) < abs(start - 0.6)
+    run = json.loads((tmp_path / "a" / RUN_RECORD_FILE).read_text(encoding="utf-8"))
+    assert run["budget"] == 6 and run["evaluations"] == 6
+    written = json.loads((tmp_path / "a" / "c.json").read_text(encoding="utf-8"))
+    assert written["sc_ka"]["cases"] == ["8.4-cmax"]
+    calibrate(cases, ("sc_ka",), budget=6, out=tmp_path / "b" / "c.json", **kw)
+    assert (tmp_path / "b" / "c.json").read_bytes() == (tmp_path / "a" / "c.json").read_bytes()
+    with pytest.raises(InputError, match=r"--budget = 1 "):
+        calibrate(cases, ("sc_ka",), budget=1, **kw)

@@ -332,6 +332,26 @@ def _probe_jacobian(
     return np.stack(cols, axis=1)
 
 
+def _latest_jacobian(
+    evaluated: Sequence[tuple[FloatArray, FloatArray, FloatArray]], n_residuals: int
+) -> FloatArray:
+    """Jacobian of the weighted residuals at the latest evaluated point that was fully probed.
+
+    Used when a run's budget stops the fit between two Jacobians. Zeros if no point was
+    (then no parameter lists informing cases).
+    """
+    missing = np.zeros((0, 0))
+    for e in reversed(evaluated):
+        jac = _probe_jacobian(evaluated, e[0], missing)
+        if jac.size:
+            return jac
+    return np.zeros((n_residuals, evaluated[0][0].size))
+
+
+class _BudgetSpent(Exception):
+    """Raised by the objective once a run's evaluation budget is spent."""
+
+
 def _lhs(rng: np.random.Generator, n: int, d: int) -> FloatArray:
     u = (rng.permuted(np.tile(np.arange(n), (d, 1)), axis=1).T + rng.random((n, d))) / n
     return np.asarray(u, dtype=float)
@@ -402,6 +422,7 @@ def calibrate(
     prior_weight: float = 1.0,
     case_margin: float = 0.0,
     fd_step: float | None = None,
+    budget: int | None = None,
     keep_passes: bool = True,
     checks: Sequence[str] = (),
     constraints: Sequence[Constraint] = (),
@@ -444,6 +465,13 @@ def calibrate(
         0 the difference can be dominated by the discrete events of a simulated case (a
         pulse counted or not). A step of a fixed share of the range (e.g. 0.02) treats
         every parameter alike.
+    budget : int, optional
+        Total evaluations of the objective, the finite-difference Jacobians' included, over
+        all starts. When it is spent the fit stops where it is, and the start's evaluated
+        set of lowest cost is its result (later starts are not run). Unlike ``max_nfev``,
+        which counts only the fit's steps (scipy computes a whole new Jacobian after an
+        accepted step even when no step is left), this bounds the run's time, and the run
+        stays deterministic. Default: no limit beyond ``max_nfev``.
     keep_passes : bool
         Guard (default on): if the best fit passes fewer cases than the start, the run
         writes instead the evaluated set of lowest cost among those passing at least as many
@@ -489,6 +517,8 @@ def calibrate(
     margin_miss(np.zeros(1), case_margin)  # validates the margin
     if fd_step is not None and not 0.0 < fd_step <= 0.2:
         raise InputError(f"finite-difference step = {fd_step} must be in (0, 0.2]")
+    if budget is not None and budget < 2:
+        raise InputError(f"--budget = {budget} must be at least 2 evaluations")
     if max_nfev < 1 or n_starts < 1:
         raise InputError(
             f"--max-evals = {max_nfev} and --starts = {n_starts} must both be at least 1"
@@ -511,9 +541,11 @@ def calibrate(
         )
 
     n_eval = 0
+    fitting = True  # the budget binds the fit only
     # the start, then per start at most max_nfev evaluations of the objective (its start point
     # included), each followed by at most one Jacobian (one evaluation per free parameter)
     most = 1 + n_starts * max_nfev * (len(free_parameters) + 1)
+    most = most if budget is None else min(most, budget)
     t_fit = time.perf_counter()
     # every evaluated point, in order: (x, weighted residuals, raw case misses)
     evaluated: list[tuple[FloatArray, FloatArray, FloatArray]] = []
@@ -522,6 +554,8 @@ def calibrate(
 
     def fun(x: FloatArray) -> FloatArray:
         nonlocal n_eval
+        if budget is not None and n_eval >= budget and fitting:
+            raise _BudgetSpent
         n_eval += 1
         p = to_params(x)
         r = case_residuals(fit_cases, p)
@@ -579,31 +613,50 @@ def calibrate(
     starts = [x_start] + [
         lo + u * (hi - lo) for u in _lhs(rng, max(n_starts - 1, 0), len(free_parameters))
     ]
-    best: Any = None
+    # the fit's result: (x, cost, Jacobian of the weighted residuals there)
+    best: tuple[FloatArray, float, FloatArray] | None = None
     records: list[dict[str, Any]] = []
     for k, x0 in enumerate(starts):
+        if budget is not None and n_eval >= budget:
+            say(f"the budget of {budget} evaluations is spent; starts {k + 1}+ not run")
+            break
         say(f"start {k + 1}/{len(starts)}")
-        res = least_squares(
-            fun,
-            np.clip(x0, lo, hi),
-            bounds=(lo, hi),
-            x_scale=hi - lo,
-            **jac_options,
-            max_nfev=max_nfev,
-            method="trf",
-        )
+        first = len(evaluated)
+        try:
+            res = least_squares(
+                fun,
+                np.clip(x0, lo, hi),
+                bounds=(lo, hi),
+                x_scale=hi - lo,
+                **jac_options,
+                max_nfev=max_nfev,
+                method="trf",
+            )
+            x_k, cost_k, jac_k = np.asarray(res.x, dtype=float), float(res.cost), res.jac
+            stop, nfev = "fit", int(res.nfev)
+        except _BudgetSpent:
+            # this start's evaluated set of lowest cost, with the Jacobian of the latest
+            # point whose finite differences were all evaluated
+            mine = evaluated[first:] or evaluated[:1]
+            e = min(mine, key=lambda e: float(e[1] @ e[1]))
+            x_k, cost_k = e[0], 0.5 * float(e[1] @ e[1])
+            jac_k = _latest_jacobian(evaluated, len(e[1]))
+            stop, nfev = "budget", len(evaluated) - first
+            say(f"the budget of {budget} evaluations is spent; the start's best set is kept")
         records.append(
             {
                 "start": k,
-                "cost": float(res.cost),
-                "nfev": int(res.nfev),
-                "x": {n: float(v) for n, v in zip(free_parameters, res.x, strict=True)},
+                "cost": cost_k,
+                "nfev": nfev,
+                "stopped_by": stop,
+                "x": {n: float(v) for n, v in zip(free_parameters, x_k, strict=True)},
             }
         )
-        if best is None or res.cost < best.cost:
-            best = res
+        if best is None or cost_k < best[1]:
+            best = (x_k, cost_k, jac_k)
     assert best is not None
-    x_fit = np.asarray(best.x, dtype=float)
+    fitting = False
+    x_fit = best[0]
     if not any(np.array_equal(e[0], x_fit) for e in evaluated):  # kept for safety
         fun(x_fit)  # (least_squares evaluates its result)
     values_at = {e[0].tobytes(): v for e, v in zip(evaluated, constraint_values, strict=True)}
@@ -645,7 +698,7 @@ def calibrate(
     x_best, out_best, r_raw = chosen
     cost_best = 0.5 * float(out_best @ out_best)
     guard_used = not np.array_equal(x_best, x_fit)
-    jac_full = np.asarray(best.jac)
+    jac_full = np.asarray(best[2])
     if guard_used:
         say("the fit's result was not kept (fewer passing cases or a failed check)")
         jac_full = _probe_jacobian(evaluated, x_best, jac_full)
@@ -700,6 +753,7 @@ def calibrate(
             "prior_weight": prior_weight,
             "case_margin": case_margin,
             "fd_step": fd_step,
+            "budget": budget,
             "cost_initial": cost0,
             "cost": result.cost,
             "passed_initial": passed0,
