@@ -135,6 +135,24 @@ def calibrate_command(
             "run's time; a rerun still writes the same file)",
         ),
     ] = None,
+    method: Annotated[
+        str,
+        typer.Option(
+            "--method",
+            help="'least-squares' (scipy's trust-region fit of the residuals) or 'cmaes' (an "
+            "evolution strategy on their sum of squares, sampling at --es-step of the "
+            "ranges; for an objective too rough at small scales for a local fit)",
+        ),
+    ] = "least-squares",
+    es_step: Annotated[
+        float,
+        typer.Option(
+            "--es-step",
+            min=0.001,
+            max=0.5,
+            help="initial step of --method cmaes as a fraction of each parameter's range",
+        ),
+    ] = 0.05,
     keep_passes: Annotated[
         bool,
         typer.Option(
@@ -187,6 +205,8 @@ def calibrate_command(
     command += [] if case_margin == 0.0 else ["--case-margin", repr(case_margin)]
     command += [] if fd_step is None else ["--fd-step", repr(fd_step)]
     command += [] if budget is None else ["--budget", str(budget)]
+    command += [] if method == "least-squares" else ["--method", method]
+    command += [] if method != "cmaes" or es_step == 0.05 else ["--es-step", repr(es_step)]
     command += [f"--check={shlex.quote(c)}" for c in check or ()]
     command += ["--constraints"] if constraints else []
     res = calibrate(
@@ -199,6 +219,8 @@ def calibrate_command(
         case_margin=case_margin,
         fd_step=fd_step,
         budget=budget,
+        method=method,
+        es_step=es_step,
         keep_passes=keep_passes,
         checks=tuple(check or ()),
         constraints=CONSTRAINTS if constraints else (),

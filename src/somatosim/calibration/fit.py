@@ -423,6 +423,8 @@ def calibrate(
     case_margin: float = 0.0,
     fd_step: float | None = None,
     budget: int | None = None,
+    method: str = "least-squares",
+    es_step: float = 0.05,
     keep_passes: bool = True,
     checks: Sequence[str] = (),
     constraints: Sequence[Constraint] = (),
@@ -472,6 +474,18 @@ def calibrate(
         which counts only the fit's steps (scipy computes a whole new Jacobian after an
         accepted step even when no step is left), this bounds the run's time, and the run
         stays deterministic. Default: no limit beyond ``max_nfev``.
+    method : {"least-squares", "cmaes"}
+        ``"least-squares"`` (default): scipy's trust-region reflective least squares on the
+        residuals. ``"cmaes"``: the covariance matrix adaptation evolution strategy (the
+        ``cma`` package) on their sum of squares, in coordinates scaled to each parameter's
+        range; it samples at the scale of ``es_step`` and needs no derivative, so it is not
+        held to the small steps a rough objective allows a local linear model (the cases
+        count discrete events on simulated series). ``max_nfev`` then counts every
+        evaluation of a start, and the informing cases come from one forward-difference
+        Jacobian at the result (step ``fd_step``, or 2 % of each range), computed after the
+        search and outside ``budget``.
+    es_step : float
+        Initial step size of ``"cmaes"`` as a fraction of each parameter's range.
     keep_passes : bool
         Guard (default on): if the best fit passes fewer cases than the start, the run
         writes instead the evaluated set of lowest cost among those passing at least as many
@@ -517,6 +531,10 @@ def calibrate(
     margin_miss(np.zeros(1), case_margin)  # validates the margin
     if fd_step is not None and not 0.0 < fd_step <= 0.2:
         raise InputError(f"finite-difference step = {fd_step} must be in (0, 0.2]")
+    if method not in ("least-squares", "cmaes"):
+        raise InputError(f"method = {method!r} must be 'least-squares' or 'cmaes'")
+    if not 0.0 < es_step <= 0.5:
+        raise InputError(f"--es-step = {es_step} must be in (0, 0.5]")
     if budget is not None and budget < 2:
         raise InputError(f"--budget = {budget} must be at least 2 evaluations")
     if max_nfev < 1 or n_starts < 1:
@@ -544,8 +562,12 @@ def calibrate(
     fitting = True  # the budget binds the fit only
     # the start, then per start at most max_nfev evaluations of the objective (its start point
     # included), each followed by at most one Jacobian (one evaluation per free parameter)
-    most = 1 + n_starts * max_nfev * (len(free_parameters) + 1)
-    most = most if budget is None else min(most, budget)
+    if method == "cmaes":  # every evaluation of a start counts; one Jacobian at the end
+        most = min(1 + n_starts * max_nfev, budget or 1 + n_starts * max_nfev)
+        most += len(free_parameters)
+    else:
+        most = 1 + n_starts * max_nfev * (len(free_parameters) + 1)
+        most = most if budget is None else min(most, budget)
     t_fit = time.perf_counter()
     # every evaluated point, in order: (x, weighted residuals, raw case misses)
     evaluated: list[tuple[FloatArray, FloatArray, FloatArray]] = []
@@ -577,9 +599,10 @@ def calibrate(
             )
         return out
 
-    def jac_by_range(x: FloatArray) -> FloatArray:
-        """Forward differences with a step of ``fd_step`` of each parameter's range."""
-        assert fd_step is not None
+    def jac_by_range(x: FloatArray, step: float | None = None) -> FloatArray:
+        """Forward differences with a step of ``fd_step`` (or ``step``) of each range."""
+        share = step if step is not None else fd_step
+        assert share is not None
         x = np.asarray(x, dtype=float)
         # the residuals at x were evaluated when the fit moved there
         f0 = next((e[1] for e in reversed(evaluated) if np.array_equal(e[0], x)), None)
@@ -587,7 +610,7 @@ def calibrate(
             f0 = fun(x)
         cols = []
         for j in range(x.size):
-            h = fd_step * (hi[j] - lo[j])
+            h = share * (hi[j] - lo[j])
             h = -h if x[j] + h > hi[j] else h
             xj = np.array(x, dtype=float)
             xj[j] += h
@@ -613,8 +636,31 @@ def calibrate(
     starts = [x_start] + [
         lo + u * (hi - lo) for u in _lhs(rng, max(n_starts - 1, 0), len(free_parameters))
     ]
-    # the fit's result: (x, cost, Jacobian of the weighted residuals there)
-    best: tuple[FloatArray, float, FloatArray] | None = None
+
+    def evolve(x0: FloatArray, k: int) -> None:
+        """CMA-ES on the sum of squares from ``x0``, in coordinates scaled to the ranges."""
+        import cma
+
+        opts = {
+            "bounds": [0.0, 1.0],
+            "seed": seed + 1 + k,  # cma reads 0 as "seed from the clock"
+            "maxfevals": max_nfev,
+            "verbose": -9,
+            "verb_log": 0,
+            "verb_disp": 0,
+        }
+        es = cma.CMAEvolutionStrategy(list((x0 - lo) / (hi - lo)), es_step, opts)
+        # (cma checks maxfevals after a whole generation; stop before one that would pass it)
+        while not es.stop() and es.countevals + es.popsize <= max_nfev:
+            zs = es.ask()
+            costs = []
+            for z in zs:
+                out = fun(lo + np.clip(np.asarray(z, dtype=float), 0.0, 1.0) * (hi - lo))
+                costs.append(0.5 * float(out @ out))
+            es.tell(zs, costs)
+
+    # the fit's result: (x, cost, Jacobian of the weighted residuals there; None: to compute)
+    best: tuple[FloatArray, float, FloatArray | None] | None = None
     records: list[dict[str, Any]] = []
     for k, x0 in enumerate(starts):
         if budget is not None and n_eval >= budget:
@@ -622,27 +668,33 @@ def calibrate(
             break
         say(f"start {k + 1}/{len(starts)}")
         first = len(evaluated)
+        stop = "fit"
+        jac_k: FloatArray | None = None
         try:
-            res = least_squares(
-                fun,
-                np.clip(x0, lo, hi),
-                bounds=(lo, hi),
-                x_scale=hi - lo,
-                **jac_options,
-                max_nfev=max_nfev,
-                method="trf",
-            )
-            x_k, cost_k, jac_k = np.asarray(res.x, dtype=float), float(res.cost), res.jac
-            stop, nfev = "fit", int(res.nfev)
+            if method == "cmaes":
+                evolve(np.clip(x0, lo, hi), k)
+            else:
+                res = least_squares(
+                    fun,
+                    np.clip(x0, lo, hi),
+                    bounds=(lo, hi),
+                    x_scale=hi - lo,
+                    **jac_options,
+                    max_nfev=max_nfev,
+                    method="trf",
+                )
+                jac_k = np.asarray(res.jac)
         except _BudgetSpent:
-            # this start's evaluated set of lowest cost, with the Jacobian of the latest
-            # point whose finite differences were all evaluated
-            mine = evaluated[first:] or evaluated[:1]
-            e = min(mine, key=lambda e: float(e[1] @ e[1]))
-            x_k, cost_k = e[0], 0.5 * float(e[1] @ e[1])
-            jac_k = _latest_jacobian(evaluated, len(e[1]))
-            stop, nfev = "budget", len(evaluated) - first
+            stop = "budget"
             say(f"the budget of {budget} evaluations is spent; the start's best set is kept")
+            if method != "cmaes":
+                # the Jacobian of the latest point whose differences were all evaluated
+                jac_k = _latest_jacobian(evaluated, len(evaluated[-1][1]))
+        if stop == "fit" and method != "cmaes":
+            x_k, cost_k, nfev = np.asarray(res.x, dtype=float), float(res.cost), int(res.nfev)
+        else:  # this start's evaluated set of lowest cost
+            e = min(evaluated[first:] or evaluated[:1], key=lambda e: float(e[1] @ e[1]))
+            x_k, cost_k, nfev = e[0], 0.5 * float(e[1] @ e[1]), len(evaluated) - first
         records.append(
             {
                 "start": k,
@@ -657,6 +709,8 @@ def calibrate(
     assert best is not None
     fitting = False
     x_fit = best[0]
+    if best[2] is None:  # (cmaes) the informing cases need a Jacobian at the result
+        best = (x_fit, best[1], jac_by_range(x_fit, fd_step or 0.02))
     if not any(np.array_equal(e[0], x_fit) for e in evaluated):  # kept for safety
         fun(x_fit)  # (least_squares evaluates its result)
     values_at = {e[0].tobytes(): v for e, v in zip(evaluated, constraint_values, strict=True)}
@@ -754,6 +808,8 @@ def calibrate(
             "case_margin": case_margin,
             "fd_step": fd_step,
             "budget": budget,
+            "method": method,
+            "es_step": es_step if method == "cmaes" else None,
             "cost_initial": cost0,
             "cost": result.cost,
             "passed_initial": passed0,
