@@ -405,6 +405,11 @@ def test_the_evolution_strategy_crosses_a_rough_objective_that_stalls_least_squa
     assert written["sst_age_rise_per_decade"]["cases"] == ["8.4-tmax"]
     calibrate(cases, free, method="cmaes", out=tmp_path / "b" / "c.json", **kw)
     assert (tmp_path / "b" / "c.json").read_bytes() == (tmp_path / "a" / "c.json").read_bytes()
+    # one wide generation from a start that passes both: no sample beats it, so it is kept
+    at = es.params.replace(sc_ka=0.6, sst_age_rise_per_decade=0.2)
+    one = dict(kw, max_nfev=6, start=at)
+    kept = calibrate(cases, free, method="cmaes", es_step=0.5, **one)
+    assert kept.params == at and kept.evaluations == 1 + 6 + len(free)
     cut = calibrate(cases, free, method="cmaes", budget=20, **kw)
     assert cut.evaluations == 20 + len(free) and cut.starts[0]["stopped_by"] == "budget"
     with pytest.raises(InputError, match=r"method = 'newton'"):

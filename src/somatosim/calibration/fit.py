@@ -692,8 +692,9 @@ def calibrate(
                 jac_k = _latest_jacobian(evaluated, len(evaluated[-1][1]))
         if stop == "fit" and method != "cmaes":
             x_k, cost_k, nfev = np.asarray(res.x, dtype=float), float(res.cost), int(res.nfev)
-        else:  # this start's evaluated set of lowest cost
-            e = min(evaluated[first:] or evaluated[:1], key=lambda e: float(e[1] @ e[1]))
+        else:  # this start's evaluated set of lowest cost (the first start's includes x_start)
+            mine = evaluated[first:] + (evaluated[:1] if k == 0 else [])
+            e = min(mine, key=lambda e: float(e[1] @ e[1]))
             x_k, cost_k, nfev = e[0], 0.5 * float(e[1] @ e[1]), len(evaluated) - first
         records.append(
             {
