@@ -644,13 +644,12 @@ def calibrate(
         opts = {
             "bounds": [0.0, 1.0],
             "seed": seed + 1 + k,  # cma reads 0 as "seed from the clock"
-            "maxfevals": max_nfev,
             "verbose": -9,
             "verb_log": 0,
             "verb_disp": 0,
         }
         es = cma.CMAEvolutionStrategy(list((x0 - lo) / (hi - lo)), es_step, opts)
-        # (cma checks maxfevals after a whole generation; stop before one that would pass it)
+        # stop before a generation that would pass max_nfev (cma checks only whole generations)
         while not es.stop() and es.countevals + es.popsize <= max_nfev:
             zs = es.ask()
             costs = []
