@@ -179,6 +179,24 @@ def calibrate_command(
             "`somatosim.calibration.constraints`",
         ),
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="worker processes evaluating in parallel (a local Dask cluster): the samples "
+            "of each --method cmaes generation and the columns of each --fd-step Jacobian; "
+            "the written file does not depend on it",
+        ),
+    ] = 1,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="address of a running Dask scheduler (e.g. tcp://host:8786) whose workers "
+            "evaluate instead",
+        ),
+    ] = None,
 ) -> None:
     """Fit the free parameters to the validation cases and write the calibrated set.
 
@@ -224,6 +242,8 @@ def calibrate_command(
         keep_passes=keep_passes,
         checks=tuple(check or ()),
         constraints=CONSTRAINTS if constraints else (),
+        workers=workers,
+        scheduler=scheduler,
         start=start_params,
         start_informs=start_informs,
         out=out,

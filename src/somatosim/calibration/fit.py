@@ -24,6 +24,7 @@ objective is deterministic and a rerun of the recorded command writes the same f
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -173,6 +174,18 @@ def case_residuals(
             for c, v in zip(cases, vals, strict=True)
         ]
     )
+
+
+def _measure(
+    params: ParameterSet, cases: Sequence[ValidationCase], constraints: Sequence[Constraint]
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """One evaluation's measurements: case residuals, constraint values and residuals.
+
+    A module-level function so that a Dask worker can run it (``calibrate(workers=...)``).
+    """
+    r = case_residuals(cases, params)
+    values, rc = constraint_residuals(constraints, params)
+    return r, values, rc
 
 
 def bounded_miss(r: FloatArray) -> FloatArray:
@@ -428,6 +441,8 @@ def calibrate(
     keep_passes: bool = True,
     checks: Sequence[str] = (),
     constraints: Sequence[Constraint] = (),
+    workers: int = 1,
+    scheduler: str | None = None,
     start: ParameterSet | None = None,
     start_informs: Mapping[str, Sequence[str]] | None = None,
     out: str | os.PathLike[str] | None = None,
@@ -504,6 +519,15 @@ def calibrate(
         bounded case misses, a constraint's residual is not bounded (only capped at ±10): a
         set far past a bound is pulled back hard. With ``keep_passes``, a written set also
         meets at least as many constraints as the start.
+    workers : int
+        Worker processes that evaluate in parallel (default 1: in this process). With more,
+        a local Dask cluster evaluates the samples of each ``"cmaes"`` generation and the
+        columns of each ``fd_step`` Jacobian at once (scipy's own Jacobian, without
+        ``fd_step``, stays serial). Each evaluation is booked in the serial order, so the
+        written file is the same whatever the number of workers.
+    scheduler : str, optional
+        Address of a running Dask scheduler (e.g. ``tcp://host:8786``) whose workers
+        evaluate instead of a local cluster.
     start : ParameterSet, optional
         First start point and the values of the parameters not fitted (default: the
         literature values). A previous calibration makes the run a refinement of it.
@@ -537,6 +561,8 @@ def calibrate(
         raise InputError(f"--es-step = {es_step} must be in (0, 0.5]")
     if budget is not None and budget < 2:
         raise InputError(f"--budget = {budget} must be at least 2 evaluations")
+    if workers < 1:
+        raise InputError(f"--workers = {workers} must be at least 1")
     if max_nfev < 1 or n_starts < 1:
         raise InputError(
             f"--max-evals = {max_nfev} and --starts = {n_starts} must both be at least 1"
@@ -574,14 +600,31 @@ def calibrate(
     # the constraints' measured values at each evaluated point (same order)
     constraint_values: list[FloatArray] = []
 
+    client: Any = None  # a Dask client when evaluating on workers
+
     def fun(x: FloatArray) -> FloatArray:
-        nonlocal n_eval
         if budget is not None and n_eval >= budget and fitting:
             raise _BudgetSpent
+        return book(x, *_measure(to_params(x), fit_cases, constraints))
+
+    def fun_many(xs: Sequence[FloatArray]) -> list[FloatArray]:
+        """``[fun(x) for x in xs]``, evaluated on the workers when there are any."""
+        if client is None:
+            return [fun(x) for x in xs]
+        room = len(xs) if budget is None or not fitting else max(budget - n_eval, 0)
+        futures = [
+            client.submit(_measure, to_params(x), fit_cases, constraints, pure=False)
+            for x in xs[:room]
+        ]
+        outs = [book(x, *m) for x, m in zip(xs, client.gather(futures), strict=False)]
+        if len(outs) < len(xs):
+            raise _BudgetSpent
+        return outs
+
+    def book(x: FloatArray, r: FloatArray, values: FloatArray, rc: FloatArray) -> FloatArray:
+        """Weighted residuals of one evaluation, kept in ``evaluated`` in order."""
+        nonlocal n_eval
         n_eval += 1
-        p = to_params(x)
-        r = case_residuals(fit_cases, p)
-        values, rc = constraint_residuals(constraints, p)
         rc = np.clip(np.nan_to_num(rc, nan=RESIDUAL_CAP), -RESIDUAL_CAP, RESIDUAL_CAP)
         prior = prior_weight * (x - x_lit) / prior_sd
         miss = bounded_miss(margin_miss(r, case_margin))
@@ -608,14 +651,16 @@ def calibrate(
         f0 = next((e[1] for e in reversed(evaluated) if np.array_equal(e[0], x)), None)
         if f0 is None:
             f0 = fun(x)
-        cols = []
+        steps, probes = [], []
         for j in range(x.size):
             h = share * (hi[j] - lo[j])
             h = -h if x[j] + h > hi[j] else h
             xj = np.array(x, dtype=float)
             xj[j] += h
-            cols.append((fun(xj) - f0) / h)
-        return np.stack(cols, axis=1)
+            steps.append(h)
+            probes.append(xj)
+        outs = fun_many(probes)
+        return np.stack([(o - f0) / h for o, h in zip(outs, steps, strict=True)], axis=1)
 
     from scipy.optimize import least_squares
 
@@ -625,92 +670,100 @@ def calibrate(
             f"the start fails the check(s) {start_failed}; a calibration is kept only if it "
             "passes them, so the start must"
         )
-    r0 = fun(x_start)
-    cost0 = 0.5 * float(r0 @ r0)
-    passed0 = _n_passed(evaluated[0][2])
-    met0 = _n_met(constraints, constraint_values[0])
-    jac_options: dict[str, Any] = (
-        {"jac": jac_by_range} if fd_step is not None else {"jac": "2-point", "diff_step": 0.02}
-    )
-    rng = np.random.Generator(np.random.PCG64(seed))
-    starts = [x_start] + [
-        lo + u * (hi - lo) for u in _lhs(rng, max(n_starts - 1, 0), len(free_parameters))
-    ]
+    stack = contextlib.ExitStack()
+    if workers > 1 or scheduler is not None:
+        from somatosim.cohort.execute import DaskExecutor
 
-    def evolve(x0: FloatArray, k: int) -> None:
-        """CMA-ES on the sum of squares from ``x0``, in coordinates scaled to the ranges."""
-        import cma
-
-        opts = {
-            "bounds": [0.0, 1.0],
-            "seed": seed + 1 + k,  # cma reads 0 as "seed from the clock"
-            "verbose": -9,
-            "verb_log": 0,
-            "verb_disp": 0,
-        }
-        es = cma.CMAEvolutionStrategy(list((x0 - lo) / (hi - lo)), es_step, opts)
-        # stop before a generation that would pass max_nfev (cma checks only whole generations)
-        while not es.stop() and es.countevals + es.popsize <= max_nfev:
-            zs = es.ask()
-            costs = []
-            for z in zs:
-                out = fun(lo + np.clip(np.asarray(z, dtype=float), 0.0, 1.0) * (hi - lo))
-                costs.append(0.5 * float(out @ out))
-            es.tell(zs, costs)
-
-    # the fit's result: (x, cost, Jacobian of the weighted residuals there; None: to compute)
-    best: tuple[FloatArray, float, FloatArray | None] | None = None
-    records: list[dict[str, Any]] = []
-    for k, x0 in enumerate(starts):
-        if budget is not None and n_eval >= budget:
-            say(f"the budget of {budget} evaluations is spent; starts {k + 1}+ not run")
-            break
-        say(f"start {k + 1}/{len(starts)}")
-        first = len(evaluated)
-        stop = "fit"
-        jac_k: FloatArray | None = None
-        try:
-            if method == "cmaes":
-                evolve(np.clip(x0, lo, hi), k)
-            else:
-                res = least_squares(
-                    fun,
-                    np.clip(x0, lo, hi),
-                    bounds=(lo, hi),
-                    x_scale=hi - lo,
-                    **jac_options,
-                    max_nfev=max_nfev,
-                    method="trf",
-                )
-                jac_k = np.asarray(res.jac)
-        except _BudgetSpent:
-            stop = "budget"
-            say(f"the budget of {budget} evaluations is spent; the start's best set is kept")
-            if method != "cmaes":
-                # the Jacobian of the latest point whose differences were all evaluated
-                jac_k = _latest_jacobian(evaluated, len(evaluated[-1][1]))
-        if stop == "fit" and method != "cmaes":
-            x_k, cost_k, nfev = np.asarray(res.x, dtype=float), float(res.cost), int(res.nfev)
-        else:  # this start's evaluated set of lowest cost (the first start's includes x_start)
-            mine = evaluated[first:] + (evaluated[:1] if k == 0 else [])
-            e = min(mine, key=lambda e: float(e[1] @ e[1]))
-            x_k, cost_k, nfev = e[0], 0.5 * float(e[1] @ e[1]), len(evaluated) - first
-        records.append(
-            {
-                "start": k,
-                "cost": cost_k,
-                "nfev": nfev,
-                "stopped_by": stop,
-                "x": {n: float(v) for n, v in zip(free_parameters, x_k, strict=True)},
-            }
+        client = stack.enter_context(DaskExecutor(workers=workers, scheduler=scheduler)).client
+        say(
+            f"evaluating on {workers} worker processes"
+            if scheduler is None
+            else f"evaluating on {scheduler}"
         )
-        if best is None or cost_k < best[1]:
-            best = (x_k, cost_k, jac_k)
-    assert best is not None
-    fitting = False
-    x_fit = best[0]
-    if best[2] is None:  # (cmaes) the informing cases need a Jacobian at the result
-        best = (x_fit, best[1], jac_by_range(x_fit, fd_step or 0.02))
+    with stack:
+        r0 = fun(x_start)
+        cost0 = 0.5 * float(r0 @ r0)
+        passed0 = _n_passed(evaluated[0][2])
+        met0 = _n_met(constraints, constraint_values[0])
+        jac_options: dict[str, Any] = (
+            {"jac": jac_by_range} if fd_step is not None else {"jac": "2-point", "diff_step": 0.02}
+        )
+        rng = np.random.Generator(np.random.PCG64(seed))
+        starts = [x_start] + [
+            lo + u * (hi - lo) for u in _lhs(rng, max(n_starts - 1, 0), len(free_parameters))
+        ]
+
+        def evolve(x0: FloatArray, k: int) -> None:
+            """CMA-ES on the sum of squares from ``x0``, in coordinates scaled to the ranges."""
+            import cma
+
+            opts = {
+                "bounds": [0.0, 1.0],
+                "seed": seed + 1 + k,  # cma reads 0 as "seed from the clock"
+                "verbose": -9,
+                "verb_log": 0,
+                "verb_disp": 0,
+            }
+            es = cma.CMAEvolutionStrategy(list((x0 - lo) / (hi - lo)), es_step, opts)
+            # stop before a generation that would pass max_nfev (cma checks only whole generations)
+            while not es.stop() and es.countevals + es.popsize <= max_nfev:
+                zs = es.ask()
+                outs = fun_many([lo + np.clip(np.asarray(z), 0.0, 1.0) * (hi - lo) for z in zs])
+                es.tell(zs, [0.5 * float(o @ o) for o in outs])
+
+        # the fit's result: (x, cost, Jacobian of the weighted residuals there; None: to compute)
+        best: tuple[FloatArray, float, FloatArray | None] | None = None
+        records: list[dict[str, Any]] = []
+        for k, x0 in enumerate(starts):
+            if budget is not None and n_eval >= budget:
+                say(f"the budget of {budget} evaluations is spent; starts {k + 1}+ not run")
+                break
+            say(f"start {k + 1}/{len(starts)}")
+            first = len(evaluated)
+            stop = "fit"
+            jac_k: FloatArray | None = None
+            try:
+                if method == "cmaes":
+                    evolve(np.clip(x0, lo, hi), k)
+                else:
+                    res = least_squares(
+                        fun,
+                        np.clip(x0, lo, hi),
+                        bounds=(lo, hi),
+                        x_scale=hi - lo,
+                        **jac_options,
+                        max_nfev=max_nfev,
+                        method="trf",
+                    )
+                    jac_k = np.asarray(res.jac)
+            except _BudgetSpent:
+                stop = "budget"
+                say(f"the budget of {budget} evaluations is spent; the start's best set is kept")
+                if method != "cmaes":
+                    # the Jacobian of the latest point whose differences were all evaluated
+                    jac_k = _latest_jacobian(evaluated, len(evaluated[-1][1]))
+            if stop == "fit" and method != "cmaes":
+                x_k, cost_k, nfev = np.asarray(res.x, dtype=float), float(res.cost), int(res.nfev)
+            else:  # this start's evaluated set of lowest cost (the first start's includes x_start)
+                mine = evaluated[first:] + (evaluated[:1] if k == 0 else [])
+                e = min(mine, key=lambda e: float(e[1] @ e[1]))
+                x_k, cost_k, nfev = e[0], 0.5 * float(e[1] @ e[1]), len(evaluated) - first
+            records.append(
+                {
+                    "start": k,
+                    "cost": cost_k,
+                    "nfev": nfev,
+                    "stopped_by": stop,
+                    "x": {n: float(v) for n, v in zip(free_parameters, x_k, strict=True)},
+                }
+            )
+            if best is None or cost_k < best[1]:
+                best = (x_k, cost_k, jac_k)
+        assert best is not None
+        fitting = False
+        x_fit = best[0]
+        if best[2] is None:  # (cmaes) the informing cases need a Jacobian at the result
+            best = (x_fit, best[1], jac_by_range(x_fit, fd_step or 0.02))
     if not any(np.array_equal(e[0], x_fit) for e in evaluated):  # kept for safety
         fun(x_fit)  # (least_squares evaluates its result)
     values_at = {e[0].tobytes(): v for e, v in zip(evaluated, constraint_values, strict=True)}
@@ -810,6 +863,7 @@ def calibrate(
             "budget": budget,
             "method": method,
             "es_step": es_step if method == "cmaes" else None,
+            "workers": workers if scheduler is None else "scheduler",
             "cost_initial": cost0,
             "cost": result.cost,
             "passed_initial": passed0,

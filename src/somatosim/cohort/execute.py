@@ -410,6 +410,11 @@ class DaskExecutor:
             self._cluster.close()
         self._client = self._cluster = None
 
+    @property
+    def client(self) -> Any:
+        """The ``distributed.Client`` while the executor is open (else ``None``)."""
+        return self._client
+
     def worker_threads(self) -> int:
         """Threads over all connected workers (at least 1)."""
         info = self._client.scheduler_info() if self._client is not None else {}
