@@ -71,7 +71,7 @@ def bench(
             worker_rss = 0.0
         else:
             with DaskExecutor(workers=workers, numba_threads=numba_threads) as ex:
-                client = ex._client
+                client = ex.client
                 # load (or compile) the engine in every worker before timing
                 warm = {**spec, "days": 1, "chunk_size": 1, "population": {"sampler": {"n": 8}}}
                 cohort.run(warm, Path(tmp) / "warm", client=client, figures=False)
